@@ -1,0 +1,23 @@
+import type { ContainerSettings } from '../container/start-container.js';
+import type { ImageRef } from '../options/image-ref.js';
+import type { PortBinding } from '../options/publish.js';
+
+export type ImageSource =
+  | { kind: 'build'; dir: string; tag: string }
+  | { kind: 'pull'; ref: ImageRef };
+
+/** Everything the daemon needs, validated: the inner code trusts it. */
+export interface DaemonConfig {
+  app: string;
+  source: ImageSource;
+  container: ContainerSettings;
+  bindings: PortBinding[];
+  statusUri: string;
+  isReady: (status: number) => boolean;
+  readyTimeoutMs: number;
+  /** False with --disable-overlap: the old version stops before the new one starts. */
+  overlap: boolean;
+  overlapGraceMs: number;
+  drainTimeoutMs: number;
+  stopTimeoutMs: number;
+}

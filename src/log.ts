@@ -1,0 +1,44 @@
+/**
+ * Logs a person can follow: one line per event, timestamped, to stderr so that
+ * container output on stdout stays apart. Secrets never reach here: callers redact.
+ */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** A line of output from a build, a pull or a container, under its own prefix. */
+  output(prefix: string, line: string): void;
+}
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+export function createLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
+  const write = (level: string, message: string) => {
+    stream.write(`${stamp()} ${level} ${message}\n`);
+  };
+  return {
+    info: (message) => write('info ', message),
+    warn: (message) => write('warn ', message),
+    error: (message) => write('error', message),
+    output: (prefix, line) => stream.write(`${stamp()} ${prefix} | ${line}\n`),
+  };
+}
+
+/** Splits a byte stream into lines, calling `onLine` for each complete one. */
+export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer | string): void; flush(): void } {
+  let pending = '';
+  return {
+    push(chunk) {
+      pending += chunk.toString();
+      const lines = pending.split(/\r?\n/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+    flush() {
+      if (pending !== '') onLine(pending);
+      pending = '';
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type Docker from 'dockerode';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readJsonLines, progressError } from '../docker.js';
+import { HanoverdError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { packBuildContext } from './build-context.js';
+
+export interface BuiltImage {
+  id: string;
+  name: string;
+}
+
+/** Builds `dir` into an image tagged `tag`, showing the build's output as it happens. */
+export async function buildImage(docker: Docker, dir: string, tag: string, log: Logger, signal: AbortSignal): Promise<BuiltImage> {
+  if (!fs.existsSync(path.join(dir, 'Dockerfile'))) {
+    throw new HanoverdError(`no Dockerfile in ${dir}; run hanoverd in a directory with a Dockerfile, or name an image to pull`);
+  }
+  log.info(`building ${dir} as ${tag}`);
+  let id: string | undefined;
+  try {
+    const stream = await docker.buildImage(packBuildContext(dir), { t: tag, rm: true, forcerm: true, abortSignal: signal });
+    for await (const message of readJsonLines(stream)) {
+      const error = progressError(message);
+      if (error !== undefined) throw new HanoverdError(error);
+      if (typeof message.stream === 'string') {
+        for (const line of message.stream.split('\n')) if (line.trim() !== '') log.output('build', line);
+      }
+      const aux = message.aux as { ID?: unknown } | undefined;
+      if (typeof aux?.ID === 'string') id = aux.ID;
+    }
+  } catch (error) {
+    signal.throwIfAborted();
+    throw new HanoverdError(`building ${dir} failed; fix the Dockerfile and send SIGHUP to try again`, { cause: error });
+  }
+  signal.throwIfAborted();
+  id ??= (await docker.getImage(tag).inspect()).Id;
+  return { id, name: tag };
+}
