@@ -15,8 +15,10 @@ export class UsageError extends HanoverdError {
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const parts = [error.message];
+  const seen = new Set<unknown>([error]);
   let cause: unknown = error.cause;
-  while (cause instanceof Error) {
+  while (cause instanceof Error && !seen.has(cause)) {
+    seen.add(cause);
     if (!parts.some((part) => part.includes(cause instanceof Error ? cause.message : ''))) {
       parts.push(cause.message);
     }

@@ -6,14 +6,15 @@ import { UsageError } from '../errors.js';
  * derived from a directory or repository name.
  */
 export function appNameFrom(text: string): string {
-  const name = text.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const name = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/^-+|-+$/g, '');
   if (name === '') throw new UsageError(`cannot derive an app name from "${text}"; pass --name`);
-  return name.slice(0, 40);
+  return name;
 }
 
 export function validateAppName(name: string): string {
-  if (!/^[a-z0-9][a-z0-9_.-]{0,39}$/.test(name)) {
-    throw new UsageError(`--name "${name}": use up to 40 lowercase letters, digits, "_", "." or "-", starting with a letter or digit`);
+  // Docker's rule for an image name component, since the name tags built images.
+  if (name.length > 40 || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(name)) {
+    throw new UsageError(`--name "${name}": use up to 40 lowercase letters and digits, separated by single "-", "." or "_"`);
   }
   return name;
 }

@@ -81,6 +81,9 @@ export async function startContainer(
     await streamLogs(container, name, log);
     await container.start();
     const info = await container.inspect();
+    if (!info.State.Running) {
+      throw new HanoverdError(`${name} exited with code ${info.State.ExitCode} before it was ready; see its output above`);
+    }
     const network = Object.entries(info.NetworkSettings.Networks)[0];
     const ip = network?.[1].IPAddress ?? '';
     if (ip === '') throw new HanoverdError(`container ${name} has no IP address on a Docker network`);

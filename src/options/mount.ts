@@ -54,7 +54,7 @@ export function parseMount(spec: string, cwd: string): MountSpec {
       }
       case 'tmpfs-mode': {
         const mode = Number.parseInt(value ?? '', 8);
-        if (type !== 'tmpfs' || Number.isNaN(mode)) throw invalidMount(spec, 'tmpfs-mode needs type=tmpfs and an octal mode');
+        if (type !== 'tmpfs' || !/^[0-7]+$/.test(value ?? '')) throw invalidMount(spec, 'tmpfs-mode needs type=tmpfs and an octal mode');
         mount.TmpfsOptions = { ...mount.TmpfsOptions, Mode: mode };
         break;
       }

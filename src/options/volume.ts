@@ -40,7 +40,7 @@ export function parseVolume(spec: string, cwd: string): MountSpec {
     if (!VOLUME_MODES.has(mode)) throw invalidVolume(spec, `unknown option "${mode}"`);
   }
   const readOnly = modes.includes('ro');
-  const isPath = path.isAbsolute(source) || source.startsWith('./') || source.startsWith('../') || source === '.';
+  const isPath = path.isAbsolute(source) || source.startsWith('./') || source.startsWith('../') || source === '.' || source === '..';
   if (isPath) {
     const propagation = modes.find((mode) => /shared|slave|private/.test(mode)) as MountPropagation | undefined;
     return {

@@ -14,15 +14,17 @@ export function packBuildContext(dir: string): NodeJS.ReadableStream {
   const ignoreFile = path.join(dir, '.dockerignore');
   const patterns = fs.existsSync(ignoreFile) ? fs.readFileSync(ignoreFile, 'utf8') : '';
   const matcher = dockerignore.default().add(patterns);
-  // An exception (`!pattern`) may bring back a file inside an excluded folder, so
-  // folders are only pruned when there is none.
-  const hasExceptions = patterns.split(/\r?\n/).some((line) => line.trim().startsWith('!'));
+  const exceptions = patterns.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.startsWith('!')).map((line) => line.slice(1).replace(/^\/+/, ''));
+  // As Docker does, an excluded folder is still walked when an exception may bring
+  // back something inside it.
+  const mayHoldException = (folder: string) => exceptions.some((exception) => exception.startsWith(`${folder}/`) || /^\*/.test(exception));
   const pack = tar.pack(dir, {
     ignore(name) {
       const relative = path.relative(dir, name).split(path.sep).join('/');
       if (relative === '' || ALWAYS_SENT.has(relative)) return false;
       if (!matcher.ignores(relative)) return false;
-      return !hasExceptions || !fs.statSync(name).isDirectory();
+      const isFolder = fs.lstatSync(name, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      return !isFolder || !mayHoldException(relative);
     },
   });
   // tar-fs streams are streamx streams; they pipe like Node's, which is all dockerode needs.

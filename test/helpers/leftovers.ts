@@ -1,0 +1,28 @@
+import { execa } from 'execa';
+
+/** Containers hanoverd made for `app` (running or not). */
+export async function appContainers(app: string): Promise<string[]> {
+  const { stdout } = await execa('docker', ['ps', '-a', '--filter', `label=hanoverd.app=${app}`, '--format', '{{.Names}}']);
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
+/** nat rules whose comment names `app`. */
+export async function appRules(app: string): Promise<string[]> {
+  const { stdout } = await execa('iptables-save', ['-t', 'nat']);
+  return stdout.split('\n').filter((line) => line.includes(`"hanoverd:${app}:`) || line.includes(`hanoverd:${app} `));
+}
+
+export async function routeLocalnet(bridge = 'docker0'): Promise<string> {
+  const { stdout } = await execa('cat', [`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`]);
+  return stdout.trim();
+}
+
+/** Removes whatever a test left behind for `app`, even when hanoverd itself failed. */
+export async function removeLeftovers(app: string, images: string[] = [app]): Promise<void> {
+  const names = await appContainers(app).catch(() => []);
+  if (names.length > 0) await execa('docker', ['rm', '-f', '-v', ...names], { reject: false });
+  for (const rule of await appRules(app).catch(() => [])) {
+    await execa('iptables-restore', ['--noflush'], { input: `*nat\n${rule.replace(/^-A /, '-D ')}\nCOMMIT\n`, reject: false });
+  }
+  if (images.length > 0) await execa('docker', ['rmi', '-f', ...images], { reject: false });
+}
