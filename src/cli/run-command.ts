@@ -40,6 +40,9 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
     shutdown.abort();
   };
   const daemon = runDaemon(docker, config, log, shutdown.signal);
+  // Waiting for a signal holds no handle of its own: without this, a daemon with nothing
+  // live (its first version failed) would simply end.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   const onHup = () => daemon.deploy('SIGHUP');
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
@@ -52,6 +55,7 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
   try {
     await daemon.done;
   } finally {
+    clearInterval(keepAlive);
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);

@@ -17,7 +17,6 @@ export interface ReadinessOptions {
 
 type ProbeResult = { kind: 'status'; status: number } | { kind: 'not-http'; reason: string } | { kind: 'no-answer'; reason: string };
 
-const NOT_HTTP_CODES = new Set(['HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION', 'HPE_INVALID_STATUS', 'HPE_INVALID_HEADER_TOKEN', 'UND_ERR_SOCKET']);
 
 async function probe(dispatcher: Agent, url: string, signal: AbortSignal): Promise<ProbeResult> {
   try {
@@ -30,11 +29,12 @@ async function probe(dispatcher: Agent, url: string, signal: AbortSignal): Promi
     return { kind: 'status', status: response.statusCode };
   } catch (error) {
     signal.throwIfAborted();
-    const code = (error as { code?: string }).code ?? '';
-    const reason = error instanceof Error ? error.message : String(error);
-    // A listener that answers with something other than HTTP will never become ready.
-    if (NOT_HTTP_CODES.has(code) && !/other side closed|ECONNRESET/.test(reason)) return { kind: 'not-http', reason };
-    return { kind: 'no-answer', reason: code || reason };
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const code = (cause as { code?: string }).code;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    // A listener whose first bytes are not an HTTP status line never becomes ready.
+    if (error instanceof Error && error.name === 'HTTPParserError' && reason.includes('Expected HTTP/')) return { kind: 'not-http', reason };
+    return { kind: 'no-answer', reason: code ?? reason };
   }
 }
 
@@ -49,7 +49,11 @@ export async function waitReady(options: ReadinessOptions, log: Logger, signal: 
   const ports = new Set(options.ports);
   const last = new Map<number, string>();
   let exitCode: number | undefined;
-  void options.exited.then((code) => { exitCode = code; });
+  // A probe of a container that died can hang until its timeout; its exit ends the round.
+  const exited = options.exited.then((code) => {
+    exitCode = code;
+    return [] as Array<readonly [number, ProbeResult]>;
+  });
   let interval = DefaultProbeIntervalMinMs;
   try {
     for (;;) {
@@ -57,7 +61,9 @@ export async function waitReady(options: ReadinessOptions, log: Logger, signal: 
       if (exitCode !== undefined) {
         throw new HanoverdError(`${options.name} exited with code ${exitCode} before it was ready; see its output above`);
       }
-      const results = await Promise.all([...ports].map(async (port) => [port, await probe(dispatcher, `http://${options.ip}:${port}${options.statusUri}`, signal)] as const));
+      const round = Promise.all([...ports].map(async (port) => [port, await probe(dispatcher, `http://${options.ip}:${port}${options.statusUri}`, signal)] as const));
+      const results = await Promise.race([round, exited]);
+      if (exitCode !== undefined) continue;
       for (const [port, result] of results) {
         if (result.kind === 'status' && options.isReady(result.status)) return port;
         if (result.kind === 'not-http') {

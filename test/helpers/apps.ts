@@ -34,8 +34,8 @@ export function dockerfile(tail: string): string {
 
 export const Dockerfiles = {
   hostname: dockerfile(`EXPOSE 80\n${httpd()}`),
-  /** Port 80 speaks something other than HTTP; the app is on 81. */
-  twoPorts: dockerfile('EXPOSE 80 81\nCMD ["sh", "-c", "httpd -p 81 -h /www; exec nc -lk -p 80 -e echo SSH-2.0-not-http"]'),
+  /** Port 80 speaks something other than HTTP at once; the app comes up on 81 a second later. */
+  twoPorts: dockerfile('EXPOSE 80 81\nCMD ["sh", "-c", "nc -ll -p 80 -e echo SSH-2.0-not-http & sleep 1; exec httpd -f -p 81 -h /www"]'),
   slowStart: (seconds: number) => dockerfile(`EXPOSE 80\nCMD ["sh", "-c", "sleep ${seconds}; exec httpd -f -p 80 -h /www"]`),
   exits: dockerfile('EXPOSE 80\nCMD ["sh", "-c", "echo giving up >&2; exit 3"]'),
   noPorts: dockerfile(httpd()),

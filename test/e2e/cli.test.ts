@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { Dockerfiles, makeApp } from '../helpers/apps.ts';
+import { CLI, startDaemon } from '../helpers/daemon.ts';
+import { appContainers, removeLeftovers } from '../helpers/leftovers.ts';
+
+const run = async (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+};
+
+const app = makeApp('cli', Dockerfiles.noPorts);
+after(async () => {
+  await removeLeftovers(app.name);
+  app.remove();
+});
+
+test('hanoverd version', async () => {
+  const { code, stdout } = await run(['version']);
+  assert.equal(code, 0);
+  assert.match(stdout, /^hanoverd \d+\.\d+\.\d+\n$/);
+});
+
+test('--help lists the docker-like and hanoverd flags', async () => {
+  const { code, stdout } = await run(['--help']);
+  assert.equal(code, 0);
+  for (const flag of ['--publish', '--env', '--volume', '--mount', '--status-uri', '--disable-overlap', '--overlap-grace-duration', '--hookbot']) {
+    assert.ok(stdout.includes(flag), flag);
+  }
+});
+
+// A bad flag fails before Docker is touched: DOCKER_HOST points nowhere, yet the error
+// is about the flag.
+for (const [args, message] of [
+  [['-p', '99999:80'], /--publish 99999:80: port 99999 is outside 1-65535/],
+  [['-p', 'http'], /--publish http: "http" is not a port/],
+  [['--bogus'], /Unknown argument: bogus/],
+  [['--overlap-grace-duration', 'soon'], /--overlap-grace-duration: "soon" is not a duration/],
+  [['-v', 'data'], /--volume data: the container path must be absolute/],
+  [['--mount', 'type=nfs,target=/x'], /--mount type=nfs,target=\/x: type "nfs"/],
+  [['--status-uri', 'healthz'], /--status-uri "healthz": a path starting with "\/"/],
+  [['Bad Image!'], /image "Bad Image!" is not a valid reference/],
+] as const) {
+  test(`rejects ${args.join(' ')} with one line and exit 2`, async () => {
+    const { code, stderr } = await run([...args], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+    assert.equal(code, 2);
+    assert.match(stderr, message);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /^hanoverd: /);
+  });
+}
+
+test('an unreachable Docker engine is one clear line and exit 1', async () => {
+  const { code, stderr } = await run(['-p', '18999:80'], { DOCKER_HOST: 'unix:///nonexistent.sock' }, app.dir);
+  assert.equal(code, 1);
+  assert.match(stderr, /cannot reach the Docker engine at unix:\/\/\/nonexistent.sock; start dockerd or set DOCKER_HOST/);
+});
+
+test('no exposed port is a clear error; the daemon keeps running and stops cleanly', async () => {
+  const daemon = startDaemon(app.dir, []);
+  const [line] = await daemon.waitForLog(/deploy failed: .*/);
+  assert.match(line, /exposes no TCP port; add EXPOSE to the Dockerfile or publish one with -p/);
+  assert.equal(daemon.child.exitCode, null);
+  assert.equal(await daemon.stop(), 0);
+  assert.deepEqual(await appContainers(app.name), []);
+});
+
+test('stdin closing stops the daemon when stdin is a pipe', async () => {
+  app.setDockerfile(Dockerfiles.hostname);
+  const daemon = startDaemon(app.dir, [], { stdin: 'pipe' });
+  await daemon.waitForLog(/traffic switched to|is ready on port/);
+  daemon.child.stdin!.end();
+  assert.equal(await daemon.exited, 0);
+  assert.match(daemon.log(), /stdin closed: stopping/);
+  assert.deepEqual(await appContainers(app.name), []);
+});
