@@ -85,6 +85,20 @@ test('a newer SIGHUP supersedes a slow start, and a slow starter still goes live
   assert.deepEqual(await appContainers(app.name), [name]);
 });
 
+test('a newer SIGHUP aborts a build in progress', async () => {
+  app.setDockerfile(Dockerfiles.hostname.replace('EXPOSE 80', `RUN ["sleep", "60"]\nEXPOSE 80`));
+  const from = daemon.log().length;
+  daemon.signal('SIGHUP');
+  await daemon.waitForLog(/Step 5\/7 : RUN \["sleep", "60"\]/, 30_000, from);
+  app.setDockerfile(Dockerfiles.hostname);
+  const aborted = Date.now();
+  daemon.signal('SIGHUP');
+  await daemon.waitForLog(/deploy cancelled: superseded/, 30_000, from);
+  assert.ok(Date.now() - aborted < 5000, 'the build was aborted, not waited for');
+  const [, name] = await daemon.waitForLog(/traffic switched to (\S+)/, 60_000, from);
+  assert.equal((await get(`${base}/cgi-bin/host`)).body, name);
+});
+
 test('no request failed throughout', async () => {
   const result = await load.stop();
   assert.deepEqual(result.errors.slice(0, 5), []);
