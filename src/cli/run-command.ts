@@ -43,7 +43,7 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
   // Waiting for a signal holds no handle of its own: without this, a daemon with nothing
   // live (its first version failed) would simply end.
   const keepAlive = setInterval(() => {}, 2 ** 30);
-  const onHup = () => daemon.deploy('SIGHUP');
+  const onHup = () => daemon.deploy({ reason: 'SIGHUP' });
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
   process.on('SIGHUP', onHup);

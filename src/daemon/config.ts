@@ -6,6 +6,13 @@ export type ImageSource =
   | { kind: 'build'; dir: string; tag: string }
   | { kind: 'pull'; ref: ImageRef };
 
+/** A request for a new version: why, and from where when not the configured source. */
+export interface Trigger {
+  /** For the log and the history, e.g. "SIGHUP" or "hookbot: alice pushed 1a2b3c4". */
+  reason: string;
+  source?: ImageSource;
+}
+
 /** Everything the daemon needs, validated: the inner code trusts it. */
 export interface DaemonConfig {
   app: string;

@@ -4,16 +4,23 @@ import { stopAndRemove } from '../container/stop-container.js';
 import { formatDuration } from '../duration.js';
 import { waitReady } from '../health/wait-ready.js';
 import type { Logger } from '../log.js';
-import type { DaemonConfig } from './config.js';
+import type { DaemonConfig, ImageSource } from './config.js';
 import { obtainImage } from './obtain-image.js';
 
 /**
  * Obtains an image, starts a container from it and waits until it is ready. On failure
  * or abort the container is removed: a version that never went live leaves nothing.
  */
-export async function deployVersion(docker: Docker, config: DaemonConfig, generation: number, log: Logger, signal: AbortSignal): Promise<RunningContainer> {
+export async function deployVersion(
+  docker: Docker,
+  config: DaemonConfig,
+  source: ImageSource,
+  generation: number,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<RunningContainer> {
   const started = performance.now();
-  const image = await obtainImage(docker, config.source, log, signal);
+  const image = await obtainImage(docker, source, log, signal);
   log.info(`image ${image.name} (${image.id.slice(7, 19)}) ready in ${formatDuration(performance.now() - started)}`);
   signal.throwIfAborted();
   const version = await startContainer(docker, image, generation, config.container, log);

@@ -5,14 +5,14 @@ import { stopAndRemove } from '../container/stop-container.js';
 import { describeError } from '../errors.js';
 import { TrafficSwitch } from '../firewall/traffic-switch.js';
 import type { Logger } from '../log.js';
-import type { DaemonConfig } from './config.js';
+import type { DaemonConfig, Trigger } from './config.js';
 import { deployVersion } from './deploy-version.js';
 import { retireVersion, type Retiree } from './retire-version.js';
 import { TriggerQueue } from './trigger-queue.js';
 
 export interface Daemon {
   /** Starts a new handover, superseding one still in progress. */
-  deploy(reason: string): void;
+  deploy(trigger: Trigger): void;
   /** Resolves once everything hanoverd made is removed. */
   done: Promise<void>;
 }
@@ -30,7 +30,7 @@ function asRetiree(version: RunningContainer, config: DaemonConfig): Retiree {
 export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shutdown: AbortSignal): Daemon {
   const traffic = new TrafficSwitch(config.app, config.bindings, log);
   let attempt: AbortController | undefined;
-  const triggers = new TriggerQueue<string>(() => attempt?.abort(new Error('superseded by a newer deploy')));
+  const triggers = new TriggerQueue<Trigger>(() => attempt?.abort(new Error('superseded by a newer deploy')));
   let live: RunningContainer | undefined;
   let leftovers: Retiree[] = [];
   const retiring = new Map<string, Promise<void>>();
@@ -68,12 +68,12 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
       if (live !== version || shutdown.aborted) return;
       log.error(`live container ${version.name} exited with code ${code}; deploying a new version`);
       live = undefined;
-      triggers.push('live container exited');
+      triggers.push({ reason: 'live container exited' });
     });
   };
 
-  const handover = async (reason: string) => {
-    log.info(`deploying (${reason})`);
+  const handover = async (trigger: Trigger) => {
+    log.info(`deploying (${trigger.reason})`);
     const controller = new AbortController();
     attempt = controller;
     const signal = AbortSignal.any([controller.signal, shutdown]);
@@ -85,7 +85,7 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
         await stopAndRemove(old.container, config.stopTimeoutMs);
       }
       generation = Math.max(generation, nextGeneration(await listAppContainers(docker, config.app)) - 1) + 1;
-      const version = await deployVersion(docker, config, generation, log, signal);
+      const version = await deployVersion(docker, config, trigger.source ?? config.source, generation, log, signal);
       if (signal.aborted) {
         await stopAndRemove(version.container, 0);
         signal.throwIfAborted();
@@ -126,16 +126,16 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
 
   const loop = async () => {
     await adoptLeftovers();
-    triggers.push('start');
+    triggers.push({ reason: 'start' });
     for (;;) {
-      const reason = await triggers.next(shutdown);
-      if (reason === undefined) break;
-      await handover(reason);
+      const trigger = await triggers.next(shutdown);
+      if (trigger === undefined) break;
+      await handover(trigger);
     }
   };
 
   const done = loop()
     .catch((error: unknown) => log.error(`daemon failed: ${describeError(error)}`))
     .finally(cleanUp);
-  return { deploy: (reason) => triggers.push(reason), done };
+  return { deploy: (trigger) => triggers.push(trigger), done };
 }
