@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import { parseArgs } from './cli/parse-args.js';
+import { clientCommand } from './cli/client-command.js';
 import { runCommand } from './cli/run-command.js';
+import { runBuilder } from './builder/run-builder.js';
 import { describeError, UsageError } from './errors.js';
 import { createLogger } from './log.js';
 
@@ -11,7 +13,6 @@ function version(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const log = createLogger();
   try {
     const command = await parseArgs(argv, process.cwd(), process.env);
     if (command === undefined) return 0;
@@ -19,7 +20,9 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`hanoverd ${version()}\n`);
       return 0;
     }
-    return await runCommand(command.config, log);
+    if (command.kind === 'client') return await clientCommand(command.action, command.stateDir, command.json, command.limit);
+    if (command.kind === 'builder') return await runBuilder(command.config, createLogger(command.logFormat));
+    return await runCommand(command.config, createLogger(command.logFormat));
   } catch (error) {
     process.stderr.write(`hanoverd: ${describeError(error)}\n`);
     return error instanceof UsageError ? 2 : 1;

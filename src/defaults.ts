@@ -22,3 +22,25 @@ export const DefaultStopTimeout = '10s';
 export const DrainPollIntervalMs = 100;
 /** A second SIGTERM/SIGINT at least this long after the first forces an immediate exit. */
 export const ForceExitAfterMs = 1000;
+/** How often to look for a Docker engine that went away. */
+export const EnginePollIntervalMs = 1000;
+/** Built images kept for rollback besides the live and previous ones. */
+export const KeepBuiltImages = 3;
+/** Entries `hanoverd history` shows unless told otherwise. */
+export const DefaultHistoryLimit = 20;
+/** hookbot: a ping this often (± the jitter) keeps the websocket alive through proxies. */
+export const DefaultHookbotPingIntervalMs = 15_000;
+export const DefaultHookbotPingJitterMs = 5_000;
+/** hookbot: this long without a pong or a message and the connection counts as dead. */
+export const DefaultHookbotDeadAfterMs = 40_000;
+/** hookbot: reconnect this long (± the jitter) after a failure. */
+export const DefaultHookbotRetryMs = 5_000;
+export const DefaultHookbotRetryJitterMs = 1_000;
+/** hookbot: larger messages are refused, as hookbot's own client does. */
+export const HookbotMaxMessageBytes = 1 << 20;
+/** Git mirrors and build directories, relative to the working directory. */
+export const DefaultGitDir = '.hanoverd/git';
+/** One iptables command may take this long before it counts as failed... */
+export const IptablesTimeoutMs = 10_000;
+/** ...and a rule change is tried this many times. */
+export const IptablesAttempts = 3;

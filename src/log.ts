@@ -14,7 +14,18 @@ function stamp(): string {
   return new Date().toISOString().slice(11, 23);
 }
 
-export function createLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
+export function createLogger(format: 'text' | 'json' = 'text', stream: NodeJS.WritableStream = process.stderr): Logger {
+  if (format === 'json') {
+    const write = (level: string, msg: string, source?: string) => {
+      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, ...(source ? { source } : {}), msg })}\n`);
+    };
+    return {
+      info: (message) => write('info', message),
+      warn: (message) => write('warn', message),
+      error: (message) => write('error', message),
+      output: (prefix, line) => write('info', line, prefix),
+    };
+  }
   const write = (level: string, message: string) => {
     stream.write(`${stamp()} ${level} ${message}\n`);
   };

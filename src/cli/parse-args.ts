@@ -1,6 +1,7 @@
+import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import {
-  DefaultDrainTimeout, DefaultOverlapGrace, DefaultReadyStatus, DefaultReadyTimeout, DefaultStatusUri, DefaultStopTimeout,
+  DefaultDrainTimeout, DefaultHistoryLimit, DefaultOverlapGrace, DefaultReadyStatus, DefaultReadyTimeout, DefaultStatusUri, DefaultStopTimeout,
 } from '../defaults.js';
 import type { DaemonConfig, ImageSource } from '../daemon/config.js';
 import { parseDuration } from '../duration.js';
@@ -11,9 +12,21 @@ import { parseMount } from '../options/mount.js';
 import { parsePublishList } from '../options/publish.js';
 import { parseStatusCodes } from '../options/status-codes.js';
 import { parseVolume } from '../options/volume.js';
+import { defaultStateDir } from '../state/state-dir.js';
 import { defaultAppName, validateAppName } from './app-name.js';
+import { builderOptions, toBuilderConfig } from './builder-args.js';
+import type { BuilderConfig } from '../builder/run-builder.js';
+import { resolveHookbot } from '../hookbot/hookbot-config.js';
+import { findStateDir, groupId } from './find-daemon.js';
 
-export type Command = { kind: 'run'; config: DaemonConfig } | { kind: 'version' };
+export type LogFormat = 'text' | 'json';
+export type ClientAction = 'status' | 'history' | 'deploy' | 'rollback';
+
+export type Command =
+  | { kind: 'run'; config: DaemonConfig; logFormat: LogFormat }
+  | { kind: 'client'; action: ClientAction; stateDir: string; json: boolean; limit: number }
+  | { kind: 'builder'; config: BuilderConfig; logFormat: LogFormat }
+  | { kind: 'version' };
 
 const EPILOG = `Examples:
   hanoverd -p 8080:8000 --status-uri /healthz     build ./Dockerfile and serve it on :8080
@@ -37,20 +50,28 @@ function runOptions(argv: Argv) {
     .option('drain-timeout', { type: 'string', default: DefaultDrainTimeout, describe: 'wait at most this long for the old container\'s connections to finish' })
     .option('stop-timeout', { type: 'string', default: DefaultStopTimeout, describe: 'between SIGTERM and SIGKILL when stopping a container' })
     .option('init', { type: 'boolean', default: true, describe: 'run an init process in the container that forwards signals (--no-init to disable)' })
-    .option('hookbot', { type: 'string', describe: 'hookbot websocket URL to listen on for deploys [env: HOOKBOT_URL]' });
+    .option('state-dir', { type: 'string', describe: 'history, live state and control socket [default: /var/lib/hanoverd/<name> as root, else ~/.local/state/hanoverd/<name>]' })
+    .option('control-group', { type: 'string', describe: 'group that may use the control socket besides its owner' })
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, json (one object per line) for log shippers' })
+    .option('hookbot', { type: 'string', describe: 'hookbot websocket URL to listen on for deploys [env: HOOKBOT_URL]' })
+    .option('git-url-base', { type: 'string', describe: 'fetch github.com/repo/OWNER/REPO from <base>/OWNER/REPO.git instead [env: HANOVERD_GIT_BASE]' });
 }
 
 function toConfig(args: Awaited<ReturnType<typeof runOptions>['argv']>, cwd: string, env: NodeJS.ProcessEnv): DaemonConfig {
-  const hookbot = args.hookbot ?? env.HOOKBOT_URL;
-  if (hookbot) throw new UsageError('--hookbot is not supported by this version yet; trigger deploys with SIGHUP');
-  const image = args.image === '@' ? undefined : args.image;
+  const hookbotUrl = args.hookbot ?? env.HOOKBOT_URL;
+  const hookbot = hookbotUrl ? resolveHookbot(hookbotUrl, '--hookbot', cwd, args['git-url-base'] ?? env.HANOVERD_GIT_BASE, args.name) : undefined;
+  // With --hookbot the topic names the image; every positional argument is the container's, as in the original.
+  const image = hookbot || args.image === '@' ? undefined : args.image;
   const ref = image === undefined ? undefined : parseImageRef(image);
-  const app = args.name === undefined ? defaultAppName(cwd, ref?.repo) : validateAppName(args.name);
-  const source: ImageSource = ref ? { kind: 'pull', ref } : { kind: 'build', dir: cwd, tag: app };
+  const app = hookbot?.app ?? (args.name === undefined ? defaultAppName(cwd, ref?.repo) : validateAppName(args.name));
+  const source: ImageSource = hookbot?.source ?? (ref ? { kind: 'pull', ref } : { kind: 'build', dir: cwd, tag: app });
   const bindings = parsePublishList(args.publish);
   const statusUri = args['status-uri'];
   if (!statusUri.startsWith('/')) throw new UsageError(`--status-uri "${statusUri}": a path starting with "/" is needed, e.g. /healthz`);
   const extra = ((args as { '--'?: unknown[] })['--'] ?? []).map(String);
+  const controlGroup = args['control-group'];
+  const controlGid = controlGroup === undefined ? undefined : groupId(controlGroup);
+  if (controlGroup !== undefined && controlGid === undefined) throw new UsageError(`--control-group "${controlGroup}": no such group`);
   return {
     app,
     source,
@@ -60,7 +81,7 @@ function toConfig(args: Awaited<ReturnType<typeof runOptions>['argv']>, cwd: str
       env: resolveEnv(args.env, env),
       mounts: [...args.volume.map((spec) => parseVolume(spec, cwd)), ...args.mount.map((spec) => parseMount(spec, cwd))],
       bindings,
-      command: [...(args.command ?? []), ...extra],
+      command: [...(hookbot && args.image !== undefined ? [args.image] : []), ...(args.command ?? []), ...extra],
       init: args.init,
     },
     statusUri,
@@ -70,8 +91,26 @@ function toConfig(args: Awaited<ReturnType<typeof runOptions>['argv']>, cwd: str
     overlapGraceMs: parseDuration(args['overlap-grace-duration'], '--overlap-grace-duration'),
     drainTimeoutMs: parseDuration(args['drain-timeout'], '--drain-timeout'),
     stopTimeoutMs: parseDuration(args['stop-timeout'], '--stop-timeout'),
+    stateDir: args['state-dir'] ? path.resolve(cwd, args['state-dir']) : defaultStateDir(app, env),
+    ...(controlGid === undefined ? {} : { controlGid }),
+    ...(hookbot ? { hookbot: hookbot.settings } : {}),
   };
 }
+
+function clientOptions(argv: Argv) {
+  return argv
+    .option('state-dir', { type: 'string', describe: 'state directory of the daemon [default: the daemon started in this directory]' })
+    .option('name', { type: 'string', describe: 'app name of the daemon' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+    .option('limit', { type: 'number', default: DefaultHistoryLimit, describe: 'history entries to show (newest)' });
+}
+
+const CLIENT_COMMANDS: Array<[ClientAction, string]> = [
+  ['status', 'what is live, since when, from which image, and the last deploy'],
+  ['history', 'every deploy: when, trigger, image, phases, outcome'],
+  ['deploy', 'deploy a new version now (as SIGHUP)'],
+  ['rollback', 'hand back to the previously live image, zero downtime'],
+];
 
 /**
  * Parses the command line into a validated command. Throws UsageError (one line)
@@ -79,12 +118,22 @@ function toConfig(args: Awaited<ReturnType<typeof runOptions>['argv']>, cwd: str
  */
 export async function parseArgs(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Command | undefined> {
   let command: Command | undefined;
-  await yargs([...argv])
+  const parser = yargs([...argv])
     .scriptName('hanoverd')
     .parserConfiguration({ 'populate--': true })
     .command('version', 'print the version', {}, () => { command = { kind: 'version' }; })
+    .command('builder', 'build on each hookbot event, push the image and notify a docker-pull topic', builderOptions, (args) => {
+      command = { kind: 'builder', config: toBuilderConfig(args, cwd, env), logFormat: args['log-format'] };
+    });
+  for (const [action, describe] of CLIENT_COMMANDS) {
+    parser.command(action, describe, clientOptions, (args) => {
+      const stateDir = findStateDir({ ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}), ...(args.name ? { name: args.name } : {}) }, cwd, env);
+      command = { kind: 'client', action, stateDir, json: args.json, limit: args.limit };
+    });
+  }
+  await parser
     .command('$0 [image] [command..]', 'build or pull an image and hand traffic over to each new version', runOptions, (args) => {
-      command = { kind: 'run', config: toConfig(args, cwd, env) };
+      command = { kind: 'run', config: toConfig(args, cwd, env), logFormat: args['log-format'] };
     })
     .strict()
     .epilog(EPILOG)

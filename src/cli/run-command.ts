@@ -1,11 +1,17 @@
 import fs from 'node:fs';
-import { runDaemon } from '../daemon/run-daemon.js';
+import { startControlServer } from '../control/control-server.js';
 import type { DaemonConfig } from '../daemon/config.js';
+import { describeSource } from '../daemon/obtain-image.js';
+import { runDaemon, type Daemon } from '../daemon/run-daemon.js';
 import { checkDocker, createDocker } from '../docker.js';
 import { checkIptables } from '../firewall/iptables.js';
 import type { Logger } from '../log.js';
 import { ForceExitAfterMs } from '../defaults.js';
+import { HanoverdError } from '../errors.js';
 import { formatBinding } from '../options/publish.js';
+import { watchHookbot } from '../hookbot/watch-hookbot.js';
+import { controlSocket, ensureStateDir } from '../state/state-dir.js';
+import { notifySystemd } from './systemd-notify.js';
 
 /** Whether stdin can reach end-of-file: a terminal or a pipe, not /dev/null (systemd). */
 function stdinCanClose(): boolean {
@@ -22,8 +28,19 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
   const docker = createDocker();
   await checkDocker(docker);
   if (config.bindings.length > 0) await checkIptables();
-  log.info(`hanoverd for ${config.app}: ${config.source.kind === 'build' ? `building ${config.source.dir}` : `pulling ${config.source.ref.name}`}` +
-    `${config.bindings.length > 0 ? `, serving ${config.bindings.map(formatBinding).join(', ')}` : ''}`);
+  ensureStateDir(config.stateDir, config.controlGid);
+  // Started first: if another daemon runs this app, refuse before touching anything.
+  let daemon: Daemon | undefined;
+  const notRunning = () => new HanoverdError('hanoverd is still starting');
+  const socket = controlSocket(config.stateDir);
+  const server = await startControlServer(socket, {
+    status: () => { if (!daemon) throw notRunning(); return daemon.status(); },
+    history: () => { if (!daemon) throw notRunning(); return daemon.history(); },
+    deploy: () => { if (!daemon) throw notRunning(); daemon.deploy({ reason: 'api' }); },
+    rollback: () => { if (!daemon) throw notRunning(); return daemon.rollback(); },
+  }, config.app, config.controlGid);
+  log.info(`hanoverd for ${config.app}: ${describeSource(config.source)}` +
+    `${config.bindings.length > 0 ? `, serving ${config.bindings.map(formatBinding).join(', ')}` : ''}; control socket ${socket}`);
 
   const shutdown = new AbortController();
   let stoppingSince = 0;
@@ -39,11 +56,23 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
     log.info(`${why}: stopping`);
     shutdown.abort();
   };
-  const daemon = runDaemon(docker, config, log, shutdown.signal);
+  let ready = false;
+  daemon = runDaemon(docker, config, log, shutdown.signal, {
+    onLive: (status) => {
+      void notifySystemd(status, !ready);
+      ready = true;
+    },
+  });
+  const running = daemon;
+  const stopHookbot = new AbortController();
+  const hookbot = config.hookbot ? watchHookbot({
+    settings: config.hookbot, source: config.source, docker, app: config.app, log, deploy: (trigger) => running.deploy(trigger),
+    signal: AbortSignal.any([shutdown.signal, stopHookbot.signal]),
+  }) : undefined;
   // Waiting for a signal holds no handle of its own: without this, a daemon with nothing
   // live (its first version failed) would simply end.
   const keepAlive = setInterval(() => {}, 2 ** 30);
-  const onHup = () => daemon.deploy({ reason: 'SIGHUP' });
+  const onHup = () => running.deploy({ reason: 'SIGHUP' });
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
   process.on('SIGHUP', onHup);
@@ -53,8 +82,13 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
     process.stdin.on('end', () => stop('stdin closed')).resume();
   }
   try {
-    await daemon.done;
+    await running.done;
+    stopHookbot.abort();
+    await hookbot;
   } finally {
+    void notifySystemd('stopped', false);
+    server.close();
+    fs.rmSync(socket, { force: true });
     clearInterval(keepAlive);
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onTerm);

@@ -57,8 +57,7 @@ export async function startContainer(
   const name = `${settings.app}-${generation}`;
   const imageInfo = await docker.getImage(image.id).inspect();
   const ports = exposedPorts(imageInfo, settings.bindings);
-  const tcpPorts = Object.keys(ports).filter((key) => !key.endsWith('/udp') && !key.endsWith('/sctp')).map((key) => Number.parseInt(key, 10));
-  if (tcpPorts.length === 0) {
+  if (!Object.keys(ports).some((key) => key.endsWith('/tcp'))) {
     throw new HanoverdError(`image ${image.name} exposes no TCP port; add EXPOSE to the Dockerfile or publish one with -p`);
   }
   const container = await docker.createContainer({
@@ -76,23 +75,36 @@ export async function startContainer(
       Mounts: settings.mounts as Docker.MountSettings[],
     },
   });
-  const exited = container.wait({ condition: 'next-exit' }).then((result: { StatusCode: number }) => result.StatusCode, () => -1);
+  const exited = waitForExit(container);
   try {
     await streamLogs(container, name, log);
     await container.start();
-    const info = await container.inspect();
-    if (!info.State.Running) {
-      throw new HanoverdError(`${name} exited with code ${info.State.ExitCode} before it was ready; see its output above`);
-    }
-    const network = Object.entries(info.NetworkSettings.Networks)[0];
-    const ip = network?.[1].IPAddress ?? '';
-    if (ip === '') throw new HanoverdError(`container ${name} has no IP address on a Docker network`);
-    const bridge = await bridgeInterface(docker, network![0]);
-    return { container, id: info.Id, name, generation, image, ip, bridge, pid: info.State.Pid, tcpPorts, exited };
+    return await describeRunning(docker, container, image, exited);
   } catch (error) {
     await container.remove({ force: true, v: true }).catch(() => {});
     throw error instanceof HanoverdError ? error : new HanoverdError(`starting container ${name} failed`, { cause: error });
   }
+}
+
+/** Resolves with the exit code when the container next exits (-1 if the engine went away). */
+export function waitForExit(container: Docker.Container): Promise<number> {
+  return container.wait({ condition: 'next-exit' }).then((result: { StatusCode: number }) => result.StatusCode, () => -1);
+}
+
+/** What the switch and the drain need to know of a running container. */
+export async function describeRunning(docker: Docker, container: Docker.Container, image: BuiltImage, exited: Promise<number>): Promise<RunningContainer> {
+  const info = await container.inspect();
+  const name = info.Name.replace(/^\//, '');
+  if (!info.State.Running) {
+    throw new HanoverdError(`${name} exited with code ${info.State.ExitCode} before it was ready; see its output above`);
+  }
+  const network = Object.entries(info.NetworkSettings.Networks)[0];
+  const ip = network?.[1].IPAddress ?? '';
+  if (ip === '') throw new HanoverdError(`container ${name} has no IP address on a Docker network`);
+  const bridge = await bridgeInterface(docker, network![0]);
+  const tcpPorts = Object.keys(info.Config.ExposedPorts ?? {}).filter((key) => key.endsWith('/tcp')).map((key) => Number.parseInt(key, 10));
+  const generation = Number(info.Config.Labels?.[GenerationLabel] ?? 0);
+  return { container, id: info.Id, name, generation, image, ip, bridge, pid: info.State.Pid, tcpPorts, exited };
 }
 
 async function bridgeInterface(docker: Docker, network: string): Promise<string> {

@@ -1,10 +1,16 @@
 import type { ContainerSettings } from '../container/start-container.js';
 import type { ImageRef } from '../options/image-ref.js';
 import type { PortBinding } from '../options/publish.js';
+import type { GitBuild } from '../source/build-git.js';
+import type { HookbotSettings } from '../hookbot/watch-hookbot.js';
 
 export type ImageSource =
   | { kind: 'build'; dir: string; tag: string }
-  | { kind: 'pull'; ref: ImageRef };
+  | { kind: 'pull'; ref: ImageRef }
+  /** An image already in the engine, by ID: what rollback redeploys (a moved tag does not matter). */
+  | { kind: 'image'; id: string; name: string }
+  /** A commit of a git repository (the branch head when no sha), built from a clean checkout. */
+  | ({ kind: 'git' } & GitBuild);
 
 /** A request for a new version: why, and from where when not the configured source. */
 export interface Trigger {
@@ -27,4 +33,10 @@ export interface DaemonConfig {
   overlapGraceMs: number;
   drainTimeoutMs: number;
   stopTimeoutMs: number;
+  /** Where the history, the live state and the control socket live. */
+  stateDir: string;
+  /** Group allowed to use the control socket, besides its owner. */
+  controlGid?: number;
+  /** With --hookbot: the websocket that triggers deploys, and what its topic names. */
+  hookbot?: HookbotSettings;
 }

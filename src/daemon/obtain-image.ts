@@ -1,14 +1,40 @@
 import type Docker from 'dockerode';
+import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { buildImage, type BuiltImage } from '../source/build-image.js';
+import type { BuiltImage } from '../source/build-image.js';
+import { buildFromGit } from '../source/build-git.js';
+import { buildWithRuntime } from '../source/runtime-image.js';
 import { pullImage } from '../source/pull-image.js';
 import type { ImageSource } from './config.js';
 
 export async function obtainImage(docker: Docker, source: ImageSource, log: Logger, signal: AbortSignal): Promise<BuiltImage> {
   switch (source.kind) {
     case 'build':
-      return buildImage(docker, source.dir, source.tag, log, signal);
+      return buildWithRuntime(docker, source.dir, source.tag, log, signal);
     case 'pull':
       return pullImage(docker, source.ref, log, signal);
+    case 'image':
+      try {
+        await docker.getImage(source.id).inspect();
+      } catch (error) {
+        throw new HanoverdError(`image ${source.name} (${source.id.slice(7, 19)}) is no longer in the engine; it cannot be redeployed`, { cause: error });
+      }
+      return { id: source.id, name: source.name };
+    case 'git':
+      return buildFromGit(docker, source, log, signal);
+  }
+}
+
+/** What a source does, for the log: "building /srv/app", "pulling repo:tag"… */
+export function describeSource(source: ImageSource): string {
+  switch (source.kind) {
+    case 'build':
+      return `building ${source.dir}`;
+    case 'pull':
+      return `pulling ${source.ref.name}`;
+    case 'image':
+      return `running image ${source.name}`;
+    case 'git':
+      return `building ${source.repo.label} ${source.sha ?? source.branch}${source.subdir ? `#${source.subdir}` : ''}`;
   }
 }

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { IptablesAttempts, IptablesTimeoutMs } from '../defaults.js';
 import { HanoverdError } from '../errors.js';
 import { restoreScript, type Rule } from './rules.js';
 
@@ -13,15 +15,22 @@ export async function checkIptables(): Promise<void> {
 }
 
 export async function saveNat(): Promise<string> {
-  return (await execa('iptables-save', ['-t', 'nat'])).stdout;
+  return (await execa('iptables-save', ['-t', 'nat'], { timeout: IptablesTimeoutMs })).stdout;
 }
 
-/** Inserts `add` and deletes `remove` in one atomic transaction. */
+/**
+ * Inserts `add` and deletes `remove` in one atomic transaction. Tried again a few times:
+ * another program (dockerd starting up) may be changing the same table at that moment.
+ */
 export async function applyRules(add: readonly Rule[], remove: readonly Rule[]): Promise<void> {
   if (add.length === 0 && remove.length === 0) return;
-  try {
-    await execa('iptables-restore', ['--noflush', '--wait'], { input: restoreScript(add, remove) });
-  } catch (error) {
-    throw new HanoverdError('changing iptables nat rules failed', { cause: error });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await execa('iptables-restore', ['--noflush', '--wait', '5'], { input: restoreScript(add, remove), timeout: IptablesTimeoutMs });
+      return;
+    } catch (error) {
+      if (attempt >= IptablesAttempts) throw new HanoverdError('changing iptables nat rules failed', { cause: error });
+      await sleep(100 * attempt);
+    }
   }
 }

@@ -86,3 +86,22 @@ export function findRules(saveOutput: string, prefix: string): Rule[] {
   }
   return rules;
 }
+
+/**
+ * Other hanoverd apps whose DNAT rules already take one of `bindings`' host ports:
+ * two daemons must never fight over a port.
+ */
+export function portOwners(saveOutput: string, app: string, bindings: readonly PortBinding[]): Array<{ app: string; port: number }> {
+  const owners: Array<{ app: string; port: number }> = [];
+  for (const rule of findRules(saveOutput, 'hanoverd')) {
+    const comment = rule[rule.indexOf('--comment') + 1] ?? '';
+    const owner = comment.split(':')[1] ?? '';
+    const port = Number(rule[rule.indexOf('--dport') + 1]);
+    const protocol = rule[rule.indexOf('-p') + 1];
+    if (owner === app || !rule.includes('DNAT')) continue;
+    if (bindings.some((b) => b.hostPort === port && b.protocol === protocol) && !owners.some((o) => o.app === owner && o.port === port)) {
+      owners.push({ app: owner, port });
+    }
+  }
+  return owners;
+}

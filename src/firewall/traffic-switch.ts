@@ -1,8 +1,9 @@
+import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PortBinding } from '../options/publish.js';
 import { applyRules, saveNat } from './iptables.js';
 import { enableRouteLocalnet, restoreRouteLocalnet } from './localnet.js';
-import { appComment, dnatRules, findRules, localnetRule, type Rule } from './rules.js';
+import { appComment, dnatRules, findRules, localnetRule, portOwners, type Rule } from './rules.js';
 
 export interface SwitchTarget {
   name: string;
@@ -10,12 +11,15 @@ export interface SwitchTarget {
   bridge: string;
 }
 
+const isDnat = (rule: Rule) => rule[0] !== 'POSTROUTING';
+
 /**
  * Owns the app's nat rules. Each switch inserts the new version's rules and deletes the
  * previous ones in one transaction, so there is never a moment without a rule.
  */
 export class TrafficSwitch {
   #current: Rule[] = [];
+  /** route_localnet values to restore, per bridge. */
   #localnet = new Map<string, string>();
   readonly #app: string;
   readonly #bindings: readonly PortBinding[];
@@ -27,24 +31,43 @@ export class TrafficSwitch {
     this.#log = log;
   }
 
-  /** Takes over rules an earlier run left (after a crash they still point at its live container). */
-  async adopt(): Promise<number> {
-    this.#current = findRules(await saveNat(), appComment(this.#app)).filter(([chain]) => chain !== 'POSTROUTING');
-    return this.#current.length;
+  /**
+   * Takes over the rules an earlier run left (after a crash they still point at its live
+   * container) and returns the name of that container. Refuses host ports that another
+   * hanoverd's rules hold.
+   */
+  async adopt(): Promise<string | undefined> {
+    const nat = await saveNat();
+    const clash = portOwners(nat, this.#app, this.#bindings)[0];
+    if (clash) {
+      throw new HanoverdError(`host port ${clash.port} is already handed over by hanoverd for ${clash.app}; stop that daemon or publish another port`);
+    }
+    this.#current = findRules(nat, appComment(this.#app)).filter(isDnat);
+    const [first] = this.#current;
+    const comment = first?.[first.indexOf('--comment') + 1];
+    return comment?.slice(appComment(this.#app).length + 1);
+  }
+
+  /** The route_localnet values to restore, per bridge, kept in the state across a crash. */
+  get localnetOriginals(): Record<string, string> {
+    return Object.fromEntries(this.#localnet);
+  }
+
+  rememberLocalnet(originals: Record<string, string>): void {
+    for (const [bridge, value] of Object.entries(originals)) this.#localnet.set(bridge, value);
   }
 
   async switchTo(target: SwitchTarget): Promise<void> {
     if (this.#bindings.length === 0) return;
     const add = dnatRules(this.#app, target.name, target.ip, this.#bindings);
-    if (!this.#localnet.has(target.bridge)) {
-      this.#localnet.set(target.bridge, await enableRouteLocalnet(target.bridge));
-      const nat = await saveNat();
-      if (findRules(nat, appComment(this.#app)).every(([chain, ...rest]) => chain !== 'POSTROUTING' || !rest.includes(target.bridge))) {
-        add.push(localnetRule(this.#app, target.bridge));
-      }
-    }
+    // Checked on every switch: a restarted engine may have recreated the bridge.
+    const previous = await enableRouteLocalnet(target.bridge);
+    if (!this.#localnet.has(target.bridge)) this.#localnet.set(target.bridge, previous);
+    const masquerade = localnetRule(this.#app, target.bridge);
+    const nat = await saveNat();
+    if (!findRules(nat, appComment(this.#app)).some((rule) => rule.join(' ') === masquerade.join(' '))) add.push(masquerade);
     await applyRules(add, this.#current);
-    this.#current = add.filter(([chain]) => chain !== 'POSTROUTING');
+    this.#current = add.filter(isDnat);
     const ports = this.#bindings.map((b) => `${b.hostIp ?? '*'}:${b.hostPort}->${target.ip}:${b.containerPort}/${b.protocol}`);
     this.#log.info(`traffic switched to ${target.name} (${ports.join(', ')})`);
   }
@@ -52,10 +75,11 @@ export class TrafficSwitch {
   /** Removes every rule of this app and restores the sysctls it changed. */
   async removeAll(): Promise<void> {
     const nat = await saveNat();
-    await applyRules([], findRules(nat, appComment(this.#app)));
+    const own = findRules(nat, appComment(this.#app));
+    await applyRules([], own);
     this.#current = [];
     // Another hanoverd may still need route_localnet on the same bridge.
-    const others = findRules(nat, 'hanoverd').filter((rule) => !findRules(nat, appComment(this.#app)).some((own) => own.join(' ') === rule.join(' ')));
+    const others = findRules(nat, 'hanoverd').filter((rule) => !own.some((mine) => mine.join(' ') === rule.join(' ')));
     for (const [bridge, previous] of this.#localnet) {
       if (!others.some((rule) => rule.includes(bridge))) await restoreRouteLocalnet(bridge, previous);
     }

@@ -17,9 +17,16 @@ export async function buildImage(docker: Docker, dir: string, tag: string, log: 
     throw new HanoverdError(`no Dockerfile in ${dir}; run hanoverd in a directory with a Dockerfile, or name an image to pull`);
   }
   log.info(`building ${dir} as ${tag}`);
+  return buildFromContext(docker, packBuildContext(dir), tag, `building ${dir} failed; fix the Dockerfile and send SIGHUP to try again`, log, signal);
+}
+
+/** Builds a tar build context into an image tagged `tag`; `failure` heads the error. */
+export async function buildFromContext(
+  docker: Docker, context: NodeJS.ReadableStream, tag: string, failure: string, log: Logger, signal: AbortSignal,
+): Promise<BuiltImage> {
   let id: string | undefined;
   try {
-    const stream = await docker.buildImage(packBuildContext(dir), { t: tag, rm: true, forcerm: true, abortSignal: signal });
+    const stream = await docker.buildImage(context, { t: tag, rm: true, forcerm: true, abortSignal: signal });
     for await (const message of readJsonLines(stream)) {
       const error = progressError(message);
       if (error !== undefined) throw new HanoverdError(error);
@@ -31,7 +38,7 @@ export async function buildImage(docker: Docker, dir: string, tag: string, log: 
     }
   } catch (error) {
     signal.throwIfAborted();
-    throw new HanoverdError(`building ${dir} failed; fix the Dockerfile and send SIGHUP to try again`, { cause: error });
+    throw new HanoverdError(failure, { cause: error });
   }
   signal.throwIfAborted();
   id ??= (await docker.getImage(tag).inspect()).Id;

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, test } from 'node:test';
-import { promisify } from 'node:util';
 import { Dockerfiles, makeApp } from '../helpers/apps.ts';
-import { CLI, startDaemon } from '../helpers/daemon.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startDaemon } from '../helpers/daemon.ts';
 import { appContainers, removeLeftovers } from '../helpers/leftovers.ts';
 
-const run = async (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-};
+const run = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => runCli(args, { env, ...(cwd ? { cwd } : {}) });
 
 const app = makeApp('cli', Dockerfiles.noPorts);
 after(async () => {

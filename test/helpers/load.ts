@@ -7,6 +7,8 @@ export interface LoadResult {
   errors: string[];
   /** Response bodies (trimmed) and how often each was seen, in order of first sight. */
   bodies: Map<string, number>;
+  /** The bodies each time they changed: [v1, v2, v1] for a deploy and a rollback. */
+  changes: string[];
 }
 
 export interface Load {
@@ -22,7 +24,7 @@ export interface Load {
  */
 export function startLoad(url: string, options: { concurrency?: number; maxMs?: number; maxRequests?: number; keepAlive?: boolean } = {}): Load {
   const { concurrency = 4, maxMs = 120_000, maxRequests = 200_000, keepAlive = false } = options;
-  const result: LoadResult = { ok: 0, failed: 0, errors: [], bodies: new Map() };
+  const result: LoadResult = { ok: 0, failed: 0, errors: [], bodies: new Map(), changes: [] };
   const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: keepAlive ? concurrency : null });
   const deadline = Date.now() + maxMs;
   let stopped = false;
@@ -34,6 +36,7 @@ export function startLoad(url: string, options: { concurrency?: number; maxMs?: 
         if (response.statusCode === 200) {
           result.ok++;
           result.bodies.set(body, (result.bodies.get(body) ?? 0) + 1);
+          if (result.changes.at(-1) !== body) result.changes.push(body);
         } else {
           result.failed++;
           result.errors.push(`HTTP ${response.statusCode}: ${body.slice(0, 80)}`);

@@ -4,29 +4,29 @@ import { stopAndRemove } from '../container/stop-container.js';
 import { formatDuration } from '../duration.js';
 import { waitReady } from '../health/wait-ready.js';
 import type { Logger } from '../log.js';
-import type { DaemonConfig, ImageSource } from './config.js';
-import { obtainImage } from './obtain-image.js';
+import type { BuiltImage } from '../source/build-image.js';
+import type { Phase } from '../state/history.js';
+import type { DaemonConfig } from './config.js';
 
 /**
- * Obtains an image, starts a container from it and waits until it is ready. On failure
- * or abort the container is removed: a version that never went live leaves nothing.
+ * Starts a container from `image` and waits until it is ready. On failure or abort the
+ * container is removed: a version that never went live leaves nothing behind.
  */
-export async function deployVersion(
+export async function startVersion(
   docker: Docker,
   config: DaemonConfig,
-  source: ImageSource,
+  image: BuiltImage,
   generation: number,
+  phases: Phase[],
   log: Logger,
   signal: AbortSignal,
 ): Promise<RunningContainer> {
-  const started = performance.now();
-  const image = await obtainImage(docker, source, log, signal);
-  log.info(`image ${image.name} (${image.id.slice(7, 19)}) ready in ${formatDuration(performance.now() - started)}`);
-  signal.throwIfAborted();
+  let started = performance.now();
   const version = await startContainer(docker, image, generation, config.container, log);
+  phases.push({ name: 'start', ms: Math.round(performance.now() - started) });
   try {
     log.info(`started ${version.name} at ${version.ip}; polling ${config.statusUri} on port ${version.tcpPorts.join(', ')}`);
-    const polling = performance.now();
+    started = performance.now();
     const port = await waitReady({
       ip: version.ip,
       ports: version.tcpPorts,
@@ -36,7 +36,9 @@ export async function deployVersion(
       exited: version.exited,
       name: version.name,
     }, log, signal);
-    log.info(`${version.name} is ready on port ${port} after ${formatDuration(performance.now() - polling)}`);
+    const ms = performance.now() - started;
+    phases.push({ name: 'ready', ms: Math.round(ms) });
+    log.info(`${version.name} is ready on port ${port} after ${formatDuration(ms)}`);
     return version;
   } catch (error) {
     await stopAndRemove(version.container, 0).catch(() => {});

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface VersionInfo {
+  container: string;
+  image: string;
+  imageId: string;
+  digest?: string;
+  since: string;
+}
+
+/** What `hanoverd status` shows; rewritten (atomically) after every change. */
+export interface LiveState {
+  app: string;
+  cwd: string;
+  pid: number;
+  startedAt: string;
+  bindings: string[];
+  live?: VersionInfo;
+  /** The version live before the current one: what rollback goes back to. */
+  previous?: VersionInfo;
+  /** What was live when the daemon last stopped cleanly. */
+  stopped?: VersionInfo;
+  /** Image IDs hanoverd built, newest last, for pruning. */
+  built: string[];
+  /** route_localnet as it was before hanoverd changed it, per bridge: restored on exit. */
+  localnet: Record<string, string>;
+  deploying?: { trigger: string; since: string };
+  lastDeploy?: { at: string; trigger: string; outcome: string; error?: string };
+}
+
+const FILE = 'state.json';
+
+export function writeLiveState(dir: string, state: LiveState): void {
+  const file = path.join(dir, FILE);
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  // rename is atomic: a reader (or a crash) sees the old file or the new one, never half.
+  fs.renameSync(temporary, file);
+}
+
+export function readLiveState(dir: string): LiveState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, FILE), 'utf8')) as LiveState;
+  } catch {
+    return undefined;
+  }
+}
