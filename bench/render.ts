@@ -167,19 +167,15 @@ function renderSvg(results: BenchResults): string {
   const latH = 150;
   const errH = 50;
   const panelH = latH + errH + 60;
-  const top = 50;
+  const top = 62;
   const H = top + loads.length * panelH + 10;
   const bucketMs = 200;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${left}" y="20" font-size="14" font-weight="bold">Latency and failed requests across ${results.config.handovers} handovers: hanoverd vs docker rm -f &amp;&amp; docker run</text>`);
-  parts.push(`<text x="${left}" y="37" fill="#555">probe: ${results.config.probeWorkers} clients × 1 request / ${results.config.probeIntervalMs} ms, alongside wrk -c${results.config.connections}; per ${bucketMs} ms: slowest successful request (line, log scale) and failed requests (bars); dashed: triggers</text>`);
-  let legendX = W - right - 200;
-  for (const s of systems) {
-    parts.push(`<rect x="${legendX}" y="${30}" width="12" height="3" fill="${COLORS[s]}"/><text x="${legendX + 16}" y="${35}">${s}</text>`);
-    legendX += 90;
-  }
+  parts.push(`<text x="${left}" y="37" fill="#555">Probe (${results.config.probeWorkers} clients, 1 request / ${results.config.probeIntervalMs} ms each) alongside wrk -c${results.config.connections}. Per ${bucketMs} ms: slowest successful request (line, log scale), failed requests (bars).</text>`);
+  parts.push(`<text x="${left}" y="${top - 2}" fill="#555">Dashed: trigger (SIGHUP / docker rm -f). Triangle: first new connection answered by the new version.</text>`);
   loads.forEach((load, i) => {
     const y0 = top + i * panelH;
     const runs = systems.map((s) => results.handovers.find((r) => r.system === s && r.load === load)).filter((r): r is HandoverRun => r !== undefined);
@@ -219,6 +215,11 @@ function renderSvg(results: BenchResults): string {
       const color = COLORS[run.system] ?? '#000';
       for (const e of run.events) {
         parts.push(`<line x1="${x(e.triggerT)}" x2="${x(e.triggerT)}" y1="${y0 + 20}" y2="${errTop + errH}" stroke="${color}" stroke-dasharray="4 3" opacity="0.6"/>`);
+        if (e.servedT !== undefined) {
+          const sx = x(e.servedT);
+          const sy = y0 + 20 + latH;
+          parts.push(`<path d="M${sx.toFixed(1)},${sy - 9} l-5,9 l10,0 z" fill="${color}"/>`);
+        }
       }
       let d = '';
       worst.forEach((v, b) => {
@@ -233,7 +234,7 @@ function renderSvg(results: BenchResults): string {
         parts.push(`<rect x="${(x(b * bucketMs) + j * barW).toFixed(1)}" y="${(errTop + errH - h).toFixed(1)}" width="${Math.max(1, barW).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"/>`);
       });
       const total = errors.reduce((a, b) => a + b, 0);
-      parts.push(`<text x="${left + plotW - 5}" y="${y0 + 12 + j * 0}" dx="${-j * 170}" text-anchor="end" fill="${color}">${run.system}: ${total} of ${run.samples.length} probe requests failed</text>`);
+      parts.push(`<text x="${left + plotW - j * 300}" y="${y0 + 12}" text-anchor="end" fill="${color}" font-weight="bold">${run.system}: ${total} of ${run.samples.length} probe requests failed</text>`);
     });
   });
   parts.push('</svg>');

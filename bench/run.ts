@@ -1,6 +1,6 @@
 // The hanoverd benchmark driver. Run it through bench/run.sh (which installs the tools,
-// builds hanoverd and restores host sysctls); `node bench/run.ts --render FILE.json`
-// re-renders bench/RESULTS.md and bench/handover.svg from a saved run.
+// builds hanoverd and restores host sysctls); `node bench/run.ts --render FILE.json [DIR]`
+// re-renders RESULTS.md and handover.svg (into bench/, or DIR) from a saved run.
 //
 // Same app image and same load for every system:
 //   hanoverd   SIGHUP; kernel DNAT switch on the published port
@@ -26,7 +26,7 @@ const OUT = path.join(BENCH, 'out');
 
 if (process.argv[2] === '--render') {
   const results = JSON.parse(fs.readFileSync(process.argv[3] ?? path.join(OUT, 'latest.json'), 'utf8')) as BenchResults;
-  renderResults(results, BENCH);
+  renderResults(results, process.argv[4] ?? BENCH);
   process.exit(0);
 }
 
