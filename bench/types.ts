@@ -61,8 +61,8 @@ export interface HandoverRun {
   probe: Counted;
   slow?: Counted;
   events: HandoverEvent[];
-  /** Probe samples as [t ms, latency ms, ok 1/0]. */
-  samples: Array<[number, number, number]>;
+  /** Probe samples as [t ms, latency ms, ok 1/0, container that answered or the error]. */
+  samples: Array<[number, number, number, string?]>;
 }
 
 export interface DataRun {

@@ -22,6 +22,8 @@ export function packBuildContext(dir: string): NodeJS.ReadableStream {
     ignore(name) {
       const relative = path.relative(dir, name).split(path.sep).join('/');
       if (relative === '' || ALWAYS_SENT.has(relative)) return false;
+      // hanoverd's own working files (git mirrors) are never part of the app.
+      if (relative === '.hanoverd' || relative.startsWith('.hanoverd/')) return true;
       if (!matcher.ignores(relative)) return false;
       const isFolder = fs.lstatSync(name, { throwIfNoEntry: false })?.isDirectory() ?? false;
       return !isFolder || !mayHoldException(relative);

@@ -54,6 +54,13 @@ test('an unreachable Docker engine is one clear line and exit 1', async () => {
   assert.match(stderr, /cannot reach the Docker engine at unix:\/\/\/nonexistent.sock; start dockerd or set DOCKER_HOST/);
 });
 
+test('iptables missing is one clear line and exit 1, before anything starts', async () => {
+  const { code, stderr } = await run(['-p', '18999:80', '--state-dir', `${app.dir}-state`], { PATH: '/nonexistent' }, app.dir);
+  assert.equal(code, 1);
+  assert.match(stderr, /^hanoverd: cannot run iptables \(needed to switch traffic\); install iptables and run hanoverd as root or with CAP_NET_ADMIN/);
+  assert.deepEqual(await appContainers(app.name), []);
+});
+
 test('no exposed port is a clear error; the daemon keeps running and stops cleanly', async () => {
   const daemon = startDaemon(app.dir, []);
   const [line] = await daemon.waitForLog(/deploy failed: .*/);
