@@ -32,14 +32,17 @@ export function dataPathFigures(runs: DataRun[]): PathFigure[] {
     const base = groups.get(`${client}/${load}/direct`) ?? [];
     const rps = median(group.map((r) => r.wrk.rps));
     const p99 = median(group.map((r) => r.wrk.p99Us));
+    // Paired runs (same rep number, back to back): the median of the pairs' ratios.
+    const paired = group.map((r) => [r, base.find((b) => b.rep === r.rep)] as const).filter(([, b]) => b !== undefined);
+    const pairedTarget = target === 'hanoverd' && paired.length > 0;
     figures.push({
       client, load, target, rps,
       rpsMin: Math.min(...group.map((r) => r.wrk.rps)),
       rpsMax: Math.max(...group.map((r) => r.wrk.rps)),
       p99Us: p99,
       failed: group.reduce((sum, r) => sum + r.wrk.failed, 0),
-      ratio: rps / median(base.map((r) => r.wrk.rps)),
-      p99Ratio: p99 / median(base.map((r) => r.wrk.p99Us)),
+      ratio: pairedTarget ? median(paired.map(([r, b]) => r.wrk.rps / b!.wrk.rps)) : rps / median(base.map((r) => r.wrk.rps)),
+      p99Ratio: pairedTarget ? median(paired.map(([r, b]) => r.wrk.p99Us / b!.wrk.p99Us)) : p99 / median(base.map((r) => r.wrk.p99Us)),
     });
   }
   return figures;
@@ -69,7 +72,7 @@ function renderMarkdown(results: BenchResults, benchDir: string): string {
   out.push(`- A probe (${c.probeWorkers} undici clients, one request every ${c.probeIntervalMs} ms each, same connection mode as the load) records every request it makes for the plot and for "trigger → new version serving" (first 2xx answered by the new container). undici's \`request\` never retries; every error counts.`);
   out.push(`- ${c.handovers} handovers per run, the first ${c.firstTriggerS} s in and the last ${c.lastTriggerBeforeEndS} s before the end. hanoverd: SIGHUP (rebuilds the same context: cached layers, same image), \`--overlap-grace-duration ${c.overlapGrace} --drain-timeout ${c.drainTimeout} --stop-timeout ${c.stopTimeout}\`. naive: \`docker rm -f OLD && docker run -d --init -p 127.0.0.1:PORT:8000 NEW\`. nginx: \`docker run\` the new container, poll it every 5 ms until ready, rewrite the upstream, \`nginx -s reload\`; the old container gets \`docker stop -t 10\` ${(Number(c.nginxGraceMs) + Number(c.nginxDrainMs)) / 1000} s later (as hanoverd's grace + drain timeout).`);
   out.push(`- Failed = wrk socket errors (connect, read, write, timeout) + wrk error statuses (>= 400) + failed probe and slow requests. wrk counts a failed connect and reconnects at once, so while nothing listens its error count is attempts, not users; the probe's count is paced.`);
-  out.push(`- Data path (no handover): the same live container reached directly at its bridge IP:8000 (baseline), through hanoverd's port, through Docker's published port (docker-proxy for 127.0.0.1; Docker's kernel DNAT for the namespace) and through nginx; from this host (127.0.0.1) and from a client network namespace behind a veth pair (10.214.x.2 -> 10.214.x.1). ${c.dataReps} runs of ${c.dataSeconds} s each, in rotating order; medians.`);
+  out.push(`- Data path (no handover): the same live container reached directly at its bridge IP:8000 (baseline), through hanoverd's port, through Docker's published port (docker-proxy for 127.0.0.1; Docker's kernel DNAT for the namespace) and through nginx; from this host (127.0.0.1) and from a client network namespace behind a veth pair (10.214.x.2 -> 10.214.x.1). The machine is small and shared, so throughput drifts: hanoverd's port and the container IP run as ${c.dataPairs} back-to-back pairs of ${c.dataSeconds} s runs (order alternating) and their ratio is the median of the pairs' ratios; Docker's port and nginx get ${c.dataReps} runs each (ratio of medians). Same \`wrk -t${c.threads} -c${c.connections}\`.`);
   out.push('- `net.ipv4.tcp_tw_reuse=1` during the run (restored after): the close loads open thousands of connections a second from one address, and without it the direct baseline (not loopback) runs out of ephemeral ports while 127.0.0.1 paths do not.', '');
 
   out.push('## Handovers under load', '');
@@ -91,6 +94,30 @@ function renderMarkdown(results: BenchResults, benchDir: string): string {
   if (wrkKinds.length > 0) out.push('wrk errors by kind: ' + wrkKinds.join('; ') + '.', '');
 
   out.push('![latency and errors over time across the handovers](handover.svg)', '');
+
+  const hvRuns = results.handovers.filter((r) => r.system === 'hanoverd');
+  const failures = hvRuns.flatMap((r) => r.samples.filter((x) => !x[2]).map((x) => ({ r, x })));
+  if (failures.length > 0) {
+    out.push('Every failed probe request in the hanoverd runs, against the handover timeline (t in ms since the run started):', '');
+    for (const { r, x } of failures) {
+      const [t, lat, , what] = x;
+      const last = [...r.events].reverse().find((e) => (e.switchedT ?? Infinity) <= t);
+      out.push(`- ${r.load}: sent at t=${t}, failed after ${fmt(lat)} ms with ${what ?? '?'}; ${last ? `${fmt(t - last.switchedT!)} ms after the switch to ${last.name}` : 'before the first switch'}.`);
+    }
+    out.push('');
+  }
+  const lateOld = hvRuns.filter((r) => r.load !== 'keepalive').map((r) => {
+    let late = 0;
+    for (const e of r.events) {
+      const previous = r.events.find((p) => p.k === e.k - 1)?.name;
+      if (!previous || e.switchedT === undefined) continue;
+      late += r.samples.filter(([t, , ok, who]) => ok && who === previous && t > e.switchedT! + 100).length;
+    }
+    return `${LOADS[r.load]}: ${late}`;
+  });
+  if (results.handovers.some((r) => r.samples.some((x) => x.length > 3))) {
+    out.push(`New connections (probe, close mode) answered by the old version when sent more than 100 ms after the switch: ${lateOld.join('; ')}.`, '');
+  }
 
   out.push('## Switch time', '');
   const gaps = switchGaps(results);

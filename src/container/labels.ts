@@ -3,6 +3,8 @@ import type Docker from 'dockerode';
 /** Labels that let hanoverd find its own containers again. */
 export const AppLabel = 'hanoverd.app';
 export const GenerationLabel = 'hanoverd.generation';
+/** On images hanoverd built: the repository they were built as. */
+export const BuiltAsLabel = 'hanoverd.built-as';
 
 export async function listAppContainers(docker: Docker, app: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`${AppLabel}=${app}`] } });

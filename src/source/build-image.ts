@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import fs from 'node:fs';
 import path from 'node:path';
+import { BuiltAsLabel } from '../container/labels.js';
 import { readJsonLines, progressError } from '../docker.js';
 import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -26,7 +27,9 @@ export async function buildFromContext(
 ): Promise<BuiltImage> {
   let id: string | undefined;
   try {
-    const stream = await docker.buildImage(context, { t: tag, rm: true, forcerm: true, abortSignal: signal });
+    // Labelled with the repository it was built as, so hanoverd's images can be found.
+    const repo = tag.replace(/:[^:/]*$/, '');
+    const stream = await docker.buildImage(context, { t: tag, rm: true, forcerm: true, labels: { [BuiltAsLabel]: repo }, abortSignal: signal });
     for await (const message of readJsonLines(stream)) {
       const error = progressError(message);
       if (error !== undefined) throw new HanoverdError(error);

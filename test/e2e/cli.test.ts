@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { Dockerfiles, makeApp } from '../helpers/apps.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -11,6 +14,7 @@ const app = makeApp('cli', Dockerfiles.noPorts);
 after(async () => {
   await removeLeftovers(app.name);
   app.remove();
+  fs.rmSync(`${app.dir}-state`, { recursive: true, force: true });
 });
 
 test('hanoverd version', async () => {
@@ -68,6 +72,25 @@ test('no exposed port is a clear error; the daemon keeps running and stops clean
   assert.equal(daemon.child.exitCode, null);
   assert.equal(await daemon.stop(), 0);
   assert.deepEqual(await appContainers(app.name), []);
+});
+
+test('under systemd (Type=notify) it reports ready once a version is live', async () => {
+  app.setDockerfile(Dockerfiles.hostname);
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-notify-'));
+  const calls = path.join(bin, 'calls');
+  // A stand-in for systemd-notify that records how it was called.
+  fs.writeFileSync(path.join(bin, 'systemd-notify'), `#!/bin/sh\necho "$@" >> ${calls}\n`, { mode: 0o755 });
+  try {
+    const daemon = startDaemon(app.dir, ['--state-dir', `${app.dir}-state`], { env: { NOTIFY_SOCKET: '/run/notify-test', PATH: `${bin}:${process.env.PATH}` } });
+    await daemon.waitForLog(/is ready on port/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await daemon.stop(), 0);
+    const lines = fs.readFileSync(calls, 'utf8').trim().split('\n');
+    assert.match(lines[0]!, new RegExp(`^--ready --pid=\\d+ --status=serving ${app.name}-1 \\(${app.name}\\)$`));
+    assert.match(lines.at(-1)!, /^--pid=\d+ --status=stopped$/);
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true });
+  }
 });
 
 test('stdin closing stops the daemon when stdin is a pipe', async () => {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { execa } from 'execa';
 
 /** Containers hanoverd made for `app` (running or not). */
@@ -24,5 +26,10 @@ export async function removeLeftovers(app: string, images: string[] = [app]): Pr
   for (const rule of await appRules(app).catch(() => [])) {
     await execa('iptables-restore', ['--noflush'], { input: `*nat\n${rule.replace(/^-A /, '-D ')}\nCOMMIT\n`, reject: false });
   }
-  if (images.length > 0) await execa('docker', ['rmi', '-f', ...images], { reject: false });
+  // Every image hanoverd built for the app, the untagged older versions too.
+  const { stdout } = await execa('docker', ['images', '-q', '--filter', `label=hanoverd.built-as=${app}`], { reject: false });
+  const built = [...new Set(stdout.split('\n').filter(Boolean))];
+  if (images.length + built.length > 0) await execa('docker', ['rmi', '-f', ...images, ...built], { reject: false });
+  // The default state directory, for daemons started without --state-dir.
+  fs.rmSync(path.join('/var/lib/hanoverd', app), { recursive: true, force: true });
 }
