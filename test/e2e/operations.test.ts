@@ -56,6 +56,12 @@ test('status says what is live, from which image, since when', async () => {
   images.push((await status()).live!.imageId);
 });
 
+test('rollback with no earlier version is a clear error', async () => {
+  const result = await runCli(['rollback', '--state-dir', stateDir]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'hanoverd: nothing to roll back to: no earlier version was live\n');
+});
+
 test('the control socket and state are for the owner only', () => {
   assert.equal(fs.statSync(stateDir).mode & 0o777, 0o700);
   const socket = fs.statSync(path.join(stateDir, 'control.sock'));
