@@ -67,7 +67,7 @@ sweep() {
   [ -n "$imgs" ] && docker rmi -f $imgs >/dev/null 2>&1
   for pid in /tmp/hvbench-*/nginx/nginx.pid; do [ -f "$pid" ] && kill -QUIT "$(cat "$pid")" 2>/dev/null; done
   for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^hvbench-/ {print $1}'); do ip netns del "$ns"; done
-  rm -rf /tmp/hvbench-*
+  rm -rf /tmp/hvbench-* /var/lib/hanoverd/hvbench-*
   sysctl -qw net.ipv4.tcp_tw_reuse="$tw_reuse"
   if ! iptables-save -t nat 2>/dev/null | grep -q 'hanoverd:'; then
     [ -e /proc/sys/net/ipv4/conf/docker0/route_localnet ] && echo "$localnet" > /proc/sys/net/ipv4/conf/docker0/route_localnet

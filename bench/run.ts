@@ -32,10 +32,10 @@ if (process.argv[2] === '--render') {
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const CONFIG = {
-  handoverSeconds: QUICK ? 10 : 22,
+  handoverSeconds: QUICK ? 10 : 26,
   handovers: QUICK ? 2 : 5,
   firstTriggerS: 2,
-  lastTriggerBeforeEndS: 4,
+  lastTriggerBeforeEndS: 5,
   threads: 2,
   connections: 64,
   wrkTimeout: '5s',
@@ -207,6 +207,8 @@ interface LogLine { at: number; text: string }
 function startHanoverd(dir: string) {
   const args = [CLI, '-p', `${PORTS.hanoverd}:${NODE_APP_PORT}`, '--name', APP,
     '--overlap-grace-duration', CONFIG.overlapGrace, '--drain-timeout', CONFIG.drainTimeout, '--stop-timeout', CONFIG.stopTimeout];
+  // Versions with a state directory keep it in the benchmark's scratch space, not /var/lib.
+  if (HAS_STATE_DIR) args.push('--state-dir', path.join(WORK, 'state'));
   const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const logPath = path.join(OUT, `hanoverd-${id}.log`);
   const logFile = fs.createWriteStream(logPath);
@@ -356,7 +358,7 @@ function hanoverdSystem(daemon: ReturnType<typeof startHanoverd>): System {
       const switched = await daemon.waitLine(new RegExp(`traffic switched to ${next}\\b|deploy failed`), from, 60_000);
       if (!switched.text.includes('traffic switched')) throw new Error(`hanoverd: ${switched.text}`);
       const ready = daemon.lines.slice(from).find((l) => l.text.includes(`${next} is ready on port`));
-      const built = daemon.lines.slice(from).map((l) => l.text.match(/ info  image \S+ \(\w+\) ready in ([\d.]+)(ms|s)\b/)).find(Boolean);
+      const built = daemon.lines.slice(from).map((l) => l.text.match(/ info  image \S+ \(\w+\) (?:ready|obtained) in ([\d.]+)(ms|s)\b/)).find(Boolean);
       const buildMs = built ? Number(built[1]) * (built[2] === 's' ? 1000 : 1) : undefined;
       return { name: next, triggerAt, readyAt: ready?.at, switchedAt: switched.at, buildMs };
     },
@@ -444,6 +446,7 @@ async function handoverRun(system: System, load: LoadKind): Promise<HandoverRun>
     : undefined;
   const load$ = wrk(system.url, { seconds: CONFIG.handoverSeconds, close: load !== 'keepalive' });
   const events: HandoverEvent[] = [];
+  const moved: Promise<void>[] = [];
   let wrkResult: WrkResult;
   let probeSamples: Sample[];
   let slowSamples: Sample[] | undefined;
@@ -456,20 +459,22 @@ async function handoverRun(system: System, load: LoadKind): Promise<HandoverRun>
       const served = firstNewConnection(system.url, system.nextName(k));
       const result = await system.trigger(k);
       const servedAt = await served;
-      const movedAt = await probe.firstBody(result.name, 30_000);
-      events.push({
+      const event: HandoverEvent = {
         k,
         name: result.name,
         triggerT: result.triggerAt - t0,
         readyT: result.readyAt !== undefined ? result.readyAt - t0 : undefined,
         switchedT: result.switchedAt !== undefined ? result.switchedAt - t0 : undefined,
         servedT: servedAt !== undefined ? servedAt - t0 : undefined,
-        probeMovedT: movedAt !== undefined ? movedAt - t0 : undefined,
         buildMs: result.buildMs,
-      });
+      };
+      events.push(event);
+      // Keep-alive clients move only when the old version closes their connections: noted, not waited for.
+      moved.push(probe.firstBody(result.name, 30_000).then((at) => { event.probeMovedT = at !== undefined ? at - t0 : undefined; }));
     }
   } finally {
     wrkResult = await load$;
+    await Promise.race([Promise.all(moved), sleep(5000)]);
     probeSamples = await probe.stop();
     slowSamples = await slow?.stop();
     await system.teardown();
@@ -482,6 +487,7 @@ async function handoverRun(system: System, load: LoadKind): Promise<HandoverRun>
     wrk: wrkResult,
     probe: count(probeSamples)!,
     slow: count(slowSamples),
+    slowSamples: slowSamples?.map((s) => [Math.round(s.t), Math.round(s.ms), s.ok ? 1 : 0, s.ok ? s.body ?? '' : s.err ?? `HTTP ${s.status}`]),
     events,
     // [t, ms, ok, who answered (container name) or the error]
     samples: probeSamples.map((s) => [Math.round(s.t), Math.round(s.ms * 100) / 100, s.ok ? 1 : 0, s.ok ? s.body ?? '' : s.err ?? `HTTP ${s.status}`]),
@@ -578,6 +584,7 @@ async function createNetns(): Promise<{ name: string; hostAddress: string }> {
 // ---------------------------------------------------------------- main
 
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'hvbench-'));
+const HAS_STATE_DIR = await new Promise<boolean>((resolve) => execFile(process.execPath, [CLI, '--help'], (_e, out, err) => resolve(`${out}${err}`.includes('--state-dir'))));
 let IMAGE = APP;
 
 async function main(): Promise<void> {
@@ -604,6 +611,9 @@ async function main(): Promise<void> {
       await run('iptables-restore', ['--noflush'], { input: `*nat\n${rule.replace(/^-A /, '-D ')}\nCOMMIT\n`, allowFail: true });
     }
     await run('docker', ['rmi', '-f', APP], { allowFail: true });
+    // Images hanoverd built and kept (labelled with the app by versions that label them).
+    const kept = (await docker('images', '-q', '--filter', `label=hanoverd.built-as=${APP}`)).split('\n').filter(Boolean);
+    if (kept.length > 0) await run('docker', ['rmi', '-f', ...new Set(kept)], { allowFail: true });
   });
   await docker('build', '-q', '-t', APP, dir);
   IMAGE = (await docker('image', 'inspect', '-f', '{{.Id}}', APP)).trim();

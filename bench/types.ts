@@ -63,6 +63,8 @@ export interface HandoverRun {
   events: HandoverEvent[];
   /** Probe samples as [t ms, latency ms, ok 1/0, container that answered or the error]. */
   samples: Array<[number, number, number, string?]>;
+  /** Slow requests (slow mix), the same way. */
+  slowSamples?: Array<[number, number, number, string?]>;
 }
 
 export interface DataRun {

@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { makeApp, type TestApp } from '../helpers/apps.ts';
-import { startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
-import { removeLeftovers } from '../helpers/leftovers.ts';
+import { test } from 'node:test';
 import { get } from '../helpers/load.ts';
-import { testPort } from '../helpers/ports.ts';
+import { serveApp } from '../helpers/served-app.ts';
 
 // A request in flight when traffic switches completes on the old container, which is
 // stopped only once it has drained.
-let app: TestApp;
-let daemon: DaemonProcess;
-const port = testPort();
-const base = `http://127.0.0.1:${port}`;
-
-before(async () => {
-  app = makeApp('drain');
-  daemon = startDaemon(app.dir, ['-p', `${port}:80`, '--overlap-grace-duration', '100ms', '--drain-timeout', '30s']);
-  await daemon.waitForLog(/traffic switched to/);
-});
-
-after(async () => {
-  try {
-    await daemon?.stop();
-  } finally {
-    await removeLeftovers(app.name);
-    app?.remove();
-  }
-});
+const served = serveApp('drain', { args: ['--overlap-grace-duration', '100ms', '--drain-timeout', '30s'] });
 
 test('a 4-second request that started before the switch completes; then the old container stops', async () => {
+  const { app, daemon, base } = served;
   const started = Date.now();
   const slow = get(`${base}/cgi-bin/slow?4`);
   await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,37 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Dockerfiles, makeApp, type TestApp } from '../helpers/apps.ts';
-import { startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
-import { appContainers, removeLeftovers } from '../helpers/leftovers.ts';
-import { get, startLoad, type Load } from '../helpers/load.ts';
-import { testPort } from '../helpers/ports.ts';
+import { test } from 'node:test';
+import { Dockerfiles } from '../helpers/apps.ts';
+import { appContainers } from '../helpers/leftovers.ts';
+import { get } from '../helpers/load.ts';
+import { serveApp } from '../helpers/served-app.ts';
 
 // A live version keeps serving, with no failed request, while bad new versions come and
 // go; the daemon says what failed and keeps running.
-let app: TestApp;
-let daemon: DaemonProcess;
-let load: Load;
-const port = testPort();
-const base = `http://127.0.0.1:${port}`;
-
-before(async () => {
-  app = makeApp('failures');
-  daemon = startDaemon(app.dir, ['-p', `${port}:80`, '--status-uri', '/cgi-bin/host', '--ready-timeout', '4s', '--overlap-grace-duration', '100ms']);
-  await daemon.waitForLog(/traffic switched to/);
-  load = startLoad(`${base}/cgi-bin/host`, { concurrency: 2, maxMs: 150_000 });
-});
-
-after(async () => {
-  try {
-    await load?.stop();
-    await daemon?.stop();
-  } finally {
-    await removeLeftovers(app.name);
-    app.remove();
-  }
+const served = serveApp('failures', {
+  args: ['--status-uri', '/cgi-bin/host', '--ready-timeout', '4s', '--overlap-grace-duration', '100ms'],
+  load: { path: '/cgi-bin/host', concurrency: 2, maxMs: 150_000 },
 });
 
 async function deployExpectingFailure(dockerfile: string, reason: RegExp): Promise<string> {
+  const { app, daemon, base } = served;
   app.setDockerfile(dockerfile);
   const from = daemon.log().length;
   daemon.signal('SIGHUP');
@@ -48,11 +30,13 @@ test('a Dockerfile that fails to build', async () => {
 });
 
 test('a container that exits', async () => {
+  const { daemon } = served;
   await deployExpectingFailure(Dockerfiles.exits, /exited with code 3 before it was ready/);
   assert.match(daemon.log(), /\| giving up/, 'the container output is in the daemon log');
 });
 
 test('a status URI that answers 500 until the readiness timeout', async () => {
+  const { app, daemon } = served;
   app.setDockerfile(Dockerfiles.hostname);
   const from = daemon.log().length;
   const started = Date.now();
@@ -62,6 +46,7 @@ test('a status URI that answers 500 until the readiness timeout', async () => {
 });
 
 test('a missing Dockerfile', async () => {
+  const { app, daemon } = served;
   app.setDockerfile('');
   const fs = await import('node:fs');
   fs.rmSync(`${app.dir}/Dockerfile`);
@@ -72,6 +57,7 @@ test('a missing Dockerfile', async () => {
 });
 
 test('a newer SIGHUP supersedes a slow start, and a slow starter still goes live', async () => {
+  const { app, daemon, base } = served;
   app.setDockerfile(Dockerfiles.slowStart(30));
   const from = daemon.log().length;
   daemon.signal('SIGHUP');
@@ -86,10 +72,11 @@ test('a newer SIGHUP supersedes a slow start, and a slow starter still goes live
 });
 
 test('a newer SIGHUP aborts a build in progress', async () => {
+  const { app, daemon, base } = served;
   app.setDockerfile(Dockerfiles.hostname.replace('EXPOSE 80', `RUN ["sleep", "60"]\nEXPOSE 80`));
   const from = daemon.log().length;
   daemon.signal('SIGHUP');
-  await daemon.waitForLog(/Step 5\/7 : RUN \["sleep", "60"\]/, 30_000, from);
+  await daemon.waitForLog(/Step 5\/\d+ : RUN \["sleep", "60"\]/, 30_000, from);
   app.setDockerfile(Dockerfiles.hostname);
   const aborted = Date.now();
   daemon.signal('SIGHUP');
@@ -100,7 +87,7 @@ test('a newer SIGHUP aborts a build in progress', async () => {
 });
 
 test('no request failed throughout', async () => {
-  const result = await load.stop();
+  const result = await served.load.stop();
   assert.deepEqual(result.errors.slice(0, 5), []);
   assert.equal(result.failed, 0);
   assert.ok(result.ok > 50);

@@ -2,47 +2,28 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { makeApp, type TestApp } from '../helpers/apps.ts';
-import { startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
-import { appContainers, appRules, removeLeftovers, routeLocalnet } from '../helpers/leftovers.ts';
+import { after, test } from 'node:test';
+import { appContainers, appRules, routeLocalnet } from '../helpers/leftovers.ts';
 import { get, startLoad } from '../helpers/load.ts';
-import { testPort } from '../helpers/ports.ts';
+import { serveApp } from '../helpers/served-app.ts';
 
 // One daemon through its whole life: start, three SIGHUP handovers under continuous
 // requests, then SIGTERM with nothing left behind.
-let app: TestApp;
-let daemon: DaemonProcess;
-let dataDir: string;
-const port = testPort();
-const base = `http://127.0.0.1:${port}`;
-
-before(async () => {
-  app = makeApp('handover');
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-data-'));
-  fs.writeFileSync(path.join(dataDir, 'file'), 'from the host\n');
-  daemon = startDaemon(app.dir, [
-    '-p', `${port}:80`, '-e', 'GREETING=hello world', '-e', 'PASSED_THROUGH', '-e', 'NOT_SET_ANYWHERE',
-    '-v', `${dataDir}:/data:ro`, '--overlap-grace-duration', '200ms',
-  ], { env: { PASSED_THROUGH: 'from-daemon' } });
-  await daemon.waitForLog(/traffic switched to (\S+)/);
-});
-
-after(async () => {
-  try {
-    await daemon?.stop();
-  } finally {
-    await removeLeftovers(app.name);
-    app.remove();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-data-'));
+fs.writeFileSync(path.join(dataDir, 'file'), 'from the host\n');
+after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const served = serveApp('handover', {
+  args: ['-e', 'GREETING=hello world', '-e', 'PASSED_THROUGH', '-e', 'NOT_SET_ANYWHERE', '-v', `${dataDir}:/data:ro`, '--overlap-grace-duration', '200ms'],
+  env: { PASSED_THROUGH: 'from-daemon' },
 });
 
 test('the first version serves through the published port on 127.0.0.1', async () => {
+  const { app, base } = served;
   assert.deepEqual(await get(`${base}/cgi-bin/host`), { status: 200, body: `${app.name}-1` });
 });
 
 test('the container gets -e, pass-through env, the HANOVERD_IMAGE variables and -v mounts', async () => {
+  const { app, base } = served;
   const env = (await get(`${base}/cgi-bin/env`)).body.split('\n');
   assert.ok(env.includes('GREETING=hello world'));
   assert.ok(env.includes('PASSED_THROUGH=from-daemon'));
@@ -55,6 +36,7 @@ test('the container gets -e, pass-through env, the HANOVERD_IMAGE variables and 
 });
 
 test('each SIGHUP hands over to a new container with no failed request', async () => {
+  const { app, daemon, base } = served;
   const load = startLoad(`${base}/cgi-bin/host`, { concurrency: 4, maxMs: 90_000 });
   for (const generation of [2, 3, 4]) {
     const from = daemon.log().length;
@@ -71,6 +53,7 @@ test('each SIGHUP hands over to a new container with no failed request', async (
 });
 
 test('SIGTERM removes every rule and container and exits 0', async () => {
+  const { app, daemon, base } = served;
   assert.equal(await routeLocalnet(), '1');
   assert.equal(await daemon.stop(), 0);
   assert.deepEqual(await appContainers(app.name), []);

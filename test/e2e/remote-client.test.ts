@@ -3,39 +3,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
-import { makeApp, type TestApp } from '../helpers/apps.ts';
-import { startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
-import { removeLeftovers } from '../helpers/leftovers.ts';
 import { createNamespace, type Namespace } from '../helpers/netns.ts';
-import { testPort } from '../helpers/ports.ts';
+import { serveApp } from '../helpers/served-app.ts';
 
 const LOAD_MAIN = path.resolve(fileURLToPath(import.meta.url), '../../helpers/load-main.ts');
 
 // Remote traffic: a client in its own network namespace reaches the published port on
 // this host's address (PREROUTING DNAT), through a handover, with no failed request.
-let app: TestApp;
-let daemon: DaemonProcess;
 let ns: Namespace;
-const port = testPort();
-
-before(async () => {
-  ns = await createNamespace();
-  app = makeApp('remote');
-  daemon = startDaemon(app.dir, ['-p', `${port}:80`, '--overlap-grace-duration', '200ms']);
-  await daemon.waitForLog(/traffic switched to/);
-});
-
-after(async () => {
-  try {
-    await daemon?.stop();
-  } finally {
-    await removeLeftovers(app.name);
-    app?.remove();
-    await ns?.remove();
-  }
-});
+before(async () => { ns = await createNamespace(); });
+after(async () => { await ns?.remove(); });
+const served = serveApp('remote', { args: ['--overlap-grace-duration', '200ms'] });
 
 test('a client in another network namespace is served through two handovers', async () => {
+  const { app, daemon, port } = served;
   const url = `http://${ns.hostAddress}:${port}/cgi-bin/host`;
   const client = execa('ip', ['netns', 'exec', ns.name, process.execPath, LOAD_MAIN, url, '6000']);
   for (const generation of [2, 3]) {
