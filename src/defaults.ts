@@ -44,3 +44,5 @@ export const DefaultGitDir = '.hanoverd/git';
 export const IptablesTimeoutMs = 10_000;
 /** ...and a rule change is tried this many times. */
 export const IptablesAttempts = 3;
+/** How often ended connections to a retiring container are cleared from conntrack. */
+export const ForgetEndedEveryMs = 250;

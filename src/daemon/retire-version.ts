@@ -1,7 +1,9 @@
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopAndRemove } from '../container/stop-container.js';
+import { ForgetEndedEveryMs } from '../defaults.js';
 import { waitDrained } from '../drain/wait-drained.js';
+import { forgetConnections, forgetEndedConnections } from '../firewall/conntrack.js';
 import { formatDuration } from '../duration.js';
 import type { Logger } from '../log.js';
 
@@ -9,6 +11,8 @@ export interface Retiree {
   container: Docker.Container;
   name: string;
   pid: number;
+  /** Its address on the bridge: the DNAT target of the connections it still serves. */
+  ip: string;
   /** The container ports that took the switched traffic. */
   ports: ReadonlySet<number>;
 }
@@ -26,6 +30,14 @@ export interface RetireTimings {
  */
 export async function retireVersion(old: Retiree, timings: RetireTimings, log: Logger, signal: AbortSignal): Promise<void> {
   const started = performance.now();
+  // While it drains, connections that end must not be revived by a new one.
+  const forgetting = new AbortController();
+  const forgetLoop = (async () => {
+    while (!forgetting.signal.aborted) {
+      await forgetEndedConnections(old.ip);
+      await sleep(ForgetEndedEveryMs, undefined, { signal: forgetting.signal }).catch(() => {});
+    }
+  })();
   await sleep(timings.overlapGraceMs, undefined, { signal }).catch(() => {});
   const open = await waitDrained(old.pid, old.ports, Math.max(0, timings.drainTimeoutMs - (performance.now() - started)), signal);
   if (open > 0 && !signal.aborted) {
@@ -33,6 +45,12 @@ export async function retireVersion(old: Retiree, timings: RetireTimings, log: L
   } else if (!signal.aborted) {
     log.info(`${old.name} drained in ${formatDuration(performance.now() - started)}; stopping it`);
   }
-  await stopAndRemove(old.container, timings.stopTimeoutMs);
+  try {
+    await stopAndRemove(old.container, timings.stopTimeoutMs);
+  } finally {
+    forgetting.abort();
+    await forgetLoop;
+    await forgetConnections(old.ip);
+  }
   log.info(`${old.name} stopped and removed`);
 }

@@ -35,7 +35,7 @@ export interface DaemonHooks {
 
 function asRetiree(version: RunningContainer, config: DaemonConfig): Retiree {
   const ports = config.bindings.length > 0 ? config.bindings.map((b) => b.containerPort) : version.tcpPorts;
-  return { container: version.container, name: version.name, pid: version.pid, ports: new Set(ports) };
+  return { container: version.container, name: version.name, pid: version.pid, ip: version.ip, ports: new Set(ports) };
 }
 
 async function versionInfo(docker: Docker, version: RunningContainer): Promise<VersionInfo> {
@@ -102,7 +102,8 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
         watchLive(live);
       } else {
         const details = await container.inspect();
-        leftovers.push({ container, name, pid: details.State.Pid, ports: new Set(config.bindings.map((b) => b.containerPort)) });
+        const ip = Object.values(details.NetworkSettings.Networks)[0]?.IPAddress ?? '';
+        leftovers.push({ container, name, pid: details.State.Pid, ip, ports: new Set(config.bindings.map((b) => b.containerPort)) });
       }
     }
     if (live) {
@@ -207,7 +208,7 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
       }
       generation = Math.max(generation, nextGeneration(await listAppContainers(docker, config.app)) - 1) + 1;
       container = `${config.app}-${generation}`;
-      const version = await startVersion(docker, config, image, generation, phases, log, signal);
+      const version = await startVersion(docker, config, image, generation, phases, log, signal, (v) => traffic.prepare(v.bridge));
       if (signal.aborted) {
         await stopAndRemove(version.container, 0);
         signal.throwIfAborted();

@@ -20,6 +20,8 @@ export async function startVersion(
   phases: Phase[],
   log: Logger,
   signal: AbortSignal,
+  /** Runs while the container warms up: preparation for the switch. */
+  whileWarming: (version: RunningContainer) => Promise<void> = async () => {},
 ): Promise<RunningContainer> {
   let started = performance.now();
   const version = await startContainer(docker, image, generation, config.container, log);
@@ -27,6 +29,8 @@ export async function startVersion(
   try {
     log.info(`started ${version.name} at ${version.ip}; polling ${config.statusUri} on port ${version.tcpPorts.join(', ')}`);
     started = performance.now();
+    const preparing = whileWarming(version);
+    preparing.catch(() => {}); // awaited below; a failed readiness must not leave it unhandled
     const port = await waitReady({
       ip: version.ip,
       ports: version.tcpPorts,
@@ -37,6 +41,7 @@ export async function startVersion(
       name: version.name,
     }, log, signal);
     const ms = performance.now() - started;
+    await preparing;
     phases.push({ name: 'ready', ms: Math.round(ms) });
     log.info(`${version.name} is ready on port ${port} after ${formatDuration(ms)}`);
     return version;

@@ -21,6 +21,8 @@ export class TrafficSwitch {
   #current: Rule[] = [];
   /** route_localnet values to restore, per bridge. */
   #localnet = new Map<string, string>();
+  /** Per prepared bridge: the masquerade rule the next switch adds, if missing. */
+  #masquerade = new Map<string, Rule | undefined>();
   readonly #app: string;
   readonly #bindings: readonly PortBinding[];
   readonly #log: Logger;
@@ -57,16 +59,29 @@ export class TrafficSwitch {
     for (const [bridge, value] of Object.entries(originals)) this.#localnet.set(bridge, value);
   }
 
+  /**
+   * Gets the bridge ready for local clients (route_localnet, and whether the masquerade
+   * rule is still to be added). Done while the new version warms up, so that the switch
+   * itself is one iptables-restore. Checked for every version: a restarted engine may
+   * have recreated the bridge.
+   */
+  async prepare(bridge: string): Promise<void> {
+    if (this.#bindings.length === 0) return;
+    const previous = await enableRouteLocalnet(bridge);
+    if (!this.#localnet.has(bridge)) this.#localnet.set(bridge, previous);
+    const masquerade = localnetRule(this.#app, bridge);
+    const present = findRules(await saveNat(), appComment(this.#app)).some((rule) => rule.join(' ') === masquerade.join(' '));
+    this.#masquerade.set(bridge, present ? undefined : masquerade);
+  }
+
   async switchTo(target: SwitchTarget): Promise<void> {
     if (this.#bindings.length === 0) return;
+    if (!this.#masquerade.has(target.bridge)) await this.prepare(target.bridge);
     const add = dnatRules(this.#app, target.name, target.ip, this.#bindings);
-    // Checked on every switch: a restarted engine may have recreated the bridge.
-    const previous = await enableRouteLocalnet(target.bridge);
-    if (!this.#localnet.has(target.bridge)) this.#localnet.set(target.bridge, previous);
-    const masquerade = localnetRule(this.#app, target.bridge);
-    const nat = await saveNat();
-    if (!findRules(nat, appComment(this.#app)).some((rule) => rule.join(' ') === masquerade.join(' '))) add.push(masquerade);
+    const masquerade = this.#masquerade.get(target.bridge);
+    if (masquerade) add.push(masquerade);
     await applyRules(add, this.#current);
+    this.#masquerade.delete(target.bridge);
     this.#current = add.filter(isDnat);
     const ports = this.#bindings.map((b) => `${b.hostIp ?? '*'}:${b.hostPort}->${target.ip}:${b.containerPort}/${b.protocol}`);
     this.#log.info(`traffic switched to ${target.name} (${ports.join(', ')})`);
