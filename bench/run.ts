@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { NODE_APP_PORT, writeNodeAppContext } from '../test/helpers/node-app.ts';
+import { createNamespace } from '../test/helpers/netns.ts';
 import { renderResults } from './render.ts';
 import type { BenchResults, DataRun, HandoverEvent, HandoverRun, LoadKind, Sample, WrkResult } from './types.ts';
 
@@ -561,24 +562,10 @@ async function dataPathRuns(targets: Array<{ target: string; client: 'local' | '
 }
 
 async function createNetns(): Promise<{ name: string; hostAddress: string }> {
-  const name = `hvbench-${id}`;
-  const subnet = `10.214.${Number.parseInt(id.slice(0, 2), 16)}`;
-  const hostAddress = `${subnet}.1`;
-  const [hostSide, clientSide] = [`hvb${id}h`, `hvb${id}c`];
-  const ip = (...args: string[]) => run('ip', args);
-  await ip('netns', 'add', name);
-  onCleanup(`netns ${name}`, () => ip('netns', 'del', name));
-  await ip('link', 'add', hostSide, 'type', 'veth', 'peer', 'name', clientSide);
-  await ip('link', 'set', clientSide, 'netns', name);
-  await ip('addr', 'add', `${hostAddress}/30`, 'dev', hostSide);
-  await ip('link', 'set', hostSide, 'up');
-  await ip('-n', name, 'addr', 'add', `${subnet}.2/30`, 'dev', clientSide);
-  await ip('-n', name, 'link', 'set', clientSide, 'up');
-  await ip('-n', name, 'link', 'set', 'lo', 'up');
-  // The container bridge network is reachable through this host (for the direct baseline).
-  await ip('-n', name, 'route', 'add', 'default', 'via', hostAddress);
-  await run('ip', ['netns', 'exec', name, 'sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1']);
-  return { name, hostAddress };
+  const ns = await createNamespace({ prefix: 'hvbench', network: 214, defaultRoute: true });
+  onCleanup(`netns ${ns.name}`, () => ns.remove());
+  await run('ip', ['netns', 'exec', ns.name, 'sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1']);
+  return ns;
 }
 
 // ---------------------------------------------------------------- main

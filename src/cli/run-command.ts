@@ -31,13 +31,16 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
   ensureStateDir(config.stateDir, config.controlGid);
   // Started first: if another daemon runs this app, refuse before touching anything.
   let daemon: Daemon | undefined;
-  const notRunning = () => new HanoverdError('hanoverd is still starting');
+  const started = () => {
+    if (!daemon) throw new HanoverdError('hanoverd is still starting');
+    return daemon;
+  };
   const socket = controlSocket(config.stateDir);
   const server = await startControlServer(socket, {
-    status: () => { if (!daemon) throw notRunning(); return daemon.status(); },
-    history: () => { if (!daemon) throw notRunning(); return daemon.history(); },
-    deploy: () => { if (!daemon) throw notRunning(); daemon.deploy({ reason: 'api' }); },
-    rollback: () => { if (!daemon) throw notRunning(); return daemon.rollback(); },
+    status: () => started().status(),
+    history: () => started().history(),
+    deploy: () => started().deploy({ reason: 'api' }),
+    rollback: () => started().rollback(),
   }, config.app, config.controlGid);
   log.info(`hanoverd for ${config.app}: ${describeSource(config.source)}` +
     `${config.bindings.length > 0 ? `, serving ${config.bindings.map(formatBinding).join(', ')}` : ''}; control socket ${socket}`);

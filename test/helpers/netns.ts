@@ -12,10 +12,11 @@ export interface Namespace {
   remove(): Promise<void>;
 }
 
-export async function createNamespace(): Promise<Namespace> {
+export async function createNamespace(options: { prefix?: string; network?: number; defaultRoute?: boolean } = {}): Promise<Namespace> {
+  const { prefix = 'hte2e', network = 213, defaultRoute = false } = options;
   const id = randomBytes(3).toString('hex');
-  const name = `hte2e-${id}`;
-  const subnet = `10.213.${Number.parseInt(id.slice(0, 2), 16)}`;
+  const name = `${prefix}-${id}`;
+  const subnet = `10.${network}.${Number.parseInt(id.slice(0, 2), 16)}`;
   const hostAddress = `${subnet}.1`;
   const [hostSide, clientSide] = [`hv${id}h`, `hv${id}c`];
   const ip = (...args: string[]) => execa('ip', args);
@@ -28,6 +29,8 @@ export async function createNamespace(): Promise<Namespace> {
     await ip('-n', name, 'addr', 'add', `${subnet}.2/30`, 'dev', clientSide);
     await ip('-n', name, 'link', 'set', clientSide, 'up');
     await ip('-n', name, 'link', 'set', 'lo', 'up');
+    // Through this host, the client also reaches the containers' bridge addresses.
+    if (defaultRoute) await ip('-n', name, 'route', 'add', 'default', 'via', hostAddress);
   } catch (error) {
     await ip('netns', 'del', name).catch(() => {});
     throw error;
