@@ -15,6 +15,11 @@ export async function checkDocker(docker: Docker): Promise<void> {
   }
 }
 
+/** An image ID as `docker images` shows it: 12 hex digits, without `sha256:`. */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
 /** Reads a Docker JSON-lines progress stream (build, pull, push), yielding each message. */
 export async function* readJsonLines(stream: NodeJS.ReadableStream): AsyncGenerator<Record<string, unknown>> {
   let pending = '';

@@ -1,7 +1,7 @@
 import type { ImageSource, Trigger } from '../daemon/config.js';
 import { describeSource, obtainImage } from '../daemon/obtain-image.js';
 import { TriggerQueue } from '../daemon/trigger-queue.js';
-import { checkDocker, createDocker } from '../docker.js';
+import { checkDocker, createDocker, shortId } from '../docker.js';
 import { describeError } from '../errors.js';
 import type { HookbotEndpoint } from '../hookbot/hookbot-url.js';
 import { publish } from '../hookbot/publish.js';
@@ -62,7 +62,7 @@ export async function runBuilder(config: BuilderConfig, log: Logger): Promise<nu
       building = undefined;
       await pushImage(docker, image, config.image, log, shutdown.signal);
       await publish(config.notify, NOTIFY_BODY, shutdown.signal);
-      log.info(`pushed ${target} (${image.id.slice(7, 19)}) and notified ${config.notify.redacted}`);
+      log.info(`pushed ${target} (${shortId(image.id)}) and notified ${config.notify.redacted}`);
     } catch (error) {
       if (signal.aborted) log.info(`build cancelled: ${describeError(signal.reason)}`);
       else log.error(`build failed: ${describeError(error)} (retried on the next event)`);

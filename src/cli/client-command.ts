@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { callDaemon } from '../control/control-client.js';
+import { shortId } from '../docker.js';
 import { formatDuration } from '../duration.js';
 import { HanoverdError } from '../errors.js';
 import { readHistory, type HistoryEntry } from '../state/history.js';
@@ -12,10 +13,6 @@ function ago(iso: string): string {
   if (seconds < 120) return `${seconds}s ago`;
   if (seconds < 7200) return `${Math.round(seconds / 60)}m ago`;
   return `${Math.round(seconds / 3600)}h ago`;
-}
-
-function shortId(id: string | undefined): string {
-  return id ? id.replace(/^sha256:/, '').slice(0, 12) : '-';
 }
 
 function describeVersion(version: VersionInfo): string {
@@ -43,7 +40,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
     const when = entry.at.replace('T', ' ').slice(0, 19);
     if (entry.kind === 'event') return `${when}  ${entry.trigger.padEnd(10)} ${entry.message ?? ''}`;
     const phases = (entry.phases ?? []).map((phase) => `${phase.name} ${formatDuration(phase.ms)}`).join(', ');
-    const image = entry.image ? `${entry.image} (${shortId(entry.imageId)})` : '';
+    const image = entry.image ? `${entry.image} (${entry.imageId ? shortId(entry.imageId) : '-'})` : '';
     const tail = entry.error ? `\n${' '.repeat(21)}${entry.error}` : '';
     return `${when}  ${entry.trigger.padEnd(10)} ${entry.outcome.padEnd(9)} ${(entry.container ?? '').padEnd(14)} ${image}  ${phases}${tail}`;
   }).join('\n');

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { shortId } from '../docker.js';
 import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BuiltImage } from '../source/build-image.js';
@@ -17,7 +18,7 @@ export async function obtainImage(docker: Docker, source: ImageSource, log: Logg
       try {
         await docker.getImage(source.id).inspect();
       } catch (error) {
-        throw new HanoverdError(`image ${source.name} (${source.id.slice(7, 19)}) is no longer in the engine; it cannot be redeployed`, { cause: error });
+        throw new HanoverdError(`image ${source.name} (${shortId(source.id)}) is no longer in the engine; it cannot be redeployed`, { cause: error });
       }
       return { id: source.id, name: source.name };
     case 'git':

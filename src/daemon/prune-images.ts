@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { KeepBuiltImages } from '../defaults.js';
+import { shortId } from '../docker.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LiveState } from '../state/live-state.js';
@@ -15,11 +16,11 @@ export async function pruneBuiltImages(docker: Docker, state: LiveState, log: Lo
   for (const id of excess) {
     try {
       await docker.getImage(id).remove();
-      log.info(`pruned old image ${id.slice(7, 19)}`);
+      log.info(`pruned old image ${shortId(id)}`);
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status !== 404) {
-        log.warn(`could not prune image ${id.slice(7, 19)}: ${describeError(error)}`);
+        log.warn(`could not prune image ${shortId(id)}: ${describeError(error)}`);
         continue;
       }
     }

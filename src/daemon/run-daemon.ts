@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { listAppContainers, nextGeneration } from '../container/labels.js';
 import { describeRunning, waitForExit, type RunningContainer } from '../container/start-container.js';
 import { stopAndRemove } from '../container/stop-container.js';
+import { shortId } from '../docker.js';
 import { describeError, HanoverdError } from '../errors.js';
 import { TrafficSwitch } from '../firewall/traffic-switch.js';
 import type { Logger } from '../log.js';
@@ -64,7 +65,7 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
   };
   traffic.rememberLocalnet(state.localnet);
   const save = () => {
-    state.localnet = { ...traffic.localnetOriginals, ...state.localnet };
+    state.localnet = traffic.localnetOriginals;
     writeLiveState(config.stateDir, state);
   };
   const record = (entry: Omit<HistoryEntry, 'at'>) => appendHistory(config.stateDir, { at: new Date().toISOString(), ...entry });
@@ -101,9 +102,10 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
         live = await describeRunning(docker, container, image, waitForExit(container));
         watchLive(live);
       } else {
-        const details = await container.inspect();
-        const ip = Object.values(details.NetworkSettings.Networks)[0]?.IPAddress ?? '';
-        leftovers.push({ container, name, pid: details.State.Pid, ip, ports: new Set(config.bindings.map((b) => b.containerPort)) });
+        // It may have exited since it was listed: then it only needs removing.
+        const running = await describeRunning(docker, container, { id: info.ImageID, name: info.Image }, waitForExit(container)).catch(() => undefined);
+        if (running) leftovers.push(asRetiree(running, config));
+        else await stopAndRemove(container, 0);
       }
     }
     if (live) {
@@ -149,7 +151,7 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
     const started = performance.now();
     const image = await obtainImage(docker, trigger.source ?? config.source, log, signal);
     phases.push({ name: 'obtain', ms: Math.round(performance.now() - started) });
-    log.info(`image ${image.name} (${image.id.slice(7, 19)}) obtained in ${phases.at(-1)!.ms}ms`);
+    log.info(`image ${image.name} (${shortId(image.id)}) obtained in ${phases.at(-1)!.ms}ms`);
     return image;
   };
 
@@ -257,7 +259,6 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
     if (state.live) state.stopped = state.live;
     delete state.live;
     delete state.deploying;
-    state.localnet = {};
     save();
     record({ kind: 'event', trigger: 'stop', outcome: 'info', message: 'stopped: rules and containers removed' });
   };
@@ -279,7 +280,7 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
       const target = state.previous;
       if (!target) throw new HanoverdError('nothing to roll back to: no earlier version was live');
       triggers.push({ reason: 'rollback', source: { kind: 'image', id: target.imageId, name: target.image } });
-      return `rolling back to ${target.image} (${target.imageId.slice(7, 19)})`;
+      return `rolling back to ${target.image} (${shortId(target.imageId)})`;
     },
     status: () => structuredClone(state),
     history: () => readHistory(config.stateDir),

@@ -7,19 +7,19 @@ const ENDED_STATES = ['TIME_WAIT', 'CLOSE', 'LAST_ACK', 'CLOSE_WAIT'];
 
 let available = true;
 
-async function deleteEntries(args: string[]): Promise<void> {
-  if (!available || args[1] === '') return;
+async function deleteEntries(ip: string, ...filters: string[]): Promise<void> {
+  if (!available || ip === '') return;
   // Exit code 1 means "no entry matched"; a missing conntrack binary turns this off.
-  const result = await execa('conntrack', ['-D', '-p', 'tcp', ...args], { reject: false, timeout: 5000 });
+  const result = await execa('conntrack', ['-D', '-p', 'tcp', '--reply-src', ip, ...filters], { reject: false, timeout: 5000 });
   if ((result as { code?: string }).code === 'ENOENT') available = false;
 }
 
 /** Forgets the ended connections to `ip` (a retiring container), so none can be revived. */
 export async function forgetEndedConnections(ip: string): Promise<void> {
-  for (const state of ENDED_STATES) await deleteEntries(['--reply-src', ip, '--state', state]);
+  for (const state of ENDED_STATES) await deleteEntries(ip, '--state', state);
 }
 
 /** Forgets every connection to `ip`, once the container there is gone. */
 export async function forgetConnections(ip: string): Promise<void> {
-  await deleteEntries(['--reply-src', ip]);
+  await deleteEntries(ip);
 }
