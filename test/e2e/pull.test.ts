@@ -26,7 +26,7 @@ let image: string;
 
 async function pushVersion(version: string): Promise<void> {
   fs.writeFileSync(path.join(app.dir, 'www', 'version'), `${version}\n`);
-  await execa('docker', ['build', '-q', '--label', `hte2e=${name}`, '-t', image, app.dir]);
+  await execa('docker', ['build', '-q', '--label', `hanoverd.built-as=${name}`, '-t', image, app.dir]);
   await execa('docker', ['push', '-q', image]);
   // Only the registry has it now: hanoverd must pull.
   await execa('docker', ['rmi', image]);
@@ -45,9 +45,7 @@ after(async () => {
   try {
     await daemon?.stop();
   } finally {
-    // Every version pushed, tagged or not any more.
-    const { stdout } = await execa('docker', ['images', '-q', '--filter', `label=hte2e=${name}`]);
-    await removeLeftovers(name, [image, ...new Set(stdout.split('\n').filter(Boolean))]);
+    await removeLeftovers(name, [image]);
     await registry?.stop();
     app?.remove();
     fs.rmSync(emptyDir, { recursive: true, force: true });

@@ -28,14 +28,13 @@ before(async () => {
   dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-dockercfg-'));
   app = makeApp('auth', Dockerfiles.hostname);
   await execa('docker', ['--config', dockerConfig, 'login', '-u', user.name, '--password-stdin', registry.host], { input: user.password });
-  await execa('docker', ['build', '-q', '--label', `hte2e=${name}`, '-t', image, app.dir]);
+  await execa('docker', ['build', '-q', '--label', `hanoverd.built-as=${name}`, '-t', image, app.dir]);
   await execa('docker', ['--config', dockerConfig, 'push', '-q', image]);
   await execa('docker', ['rmi', image]);
 });
 
 after(async () => {
-  const { stdout } = await execa('docker', ['images', '-q', '--filter', `label=hte2e=${name}`]);
-  await removeLeftovers(name, [image, ...new Set(stdout.split('\n').filter(Boolean))]);
+  await removeLeftovers(name, [image]);
   await registry?.stop();
   app?.remove();
   fs.rmSync(dockerConfig, { recursive: true, force: true });

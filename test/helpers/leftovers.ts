@@ -26,7 +26,7 @@ export async function removeLeftovers(app: string, images: string[] = [app]): Pr
   for (const rule of await appRules(app).catch(() => [])) {
     await execa('iptables-restore', ['--noflush'], { input: `*nat\n${rule.replace(/^-A /, '-D ')}\nCOMMIT\n`, reject: false });
   }
-  // Every image hanoverd built for the app, the untagged older versions too.
+  // Every image built for the app (by hanoverd, or by a test as hanoverd would), tagged or not.
   const { stdout } = await execa('docker', ['images', '-q', '--filter', `label=hanoverd.built-as=${app}`], { reject: false });
   const built = [...new Set(stdout.split('\n').filter(Boolean))];
   if (images.length + built.length > 0) await execa('docker', ['rmi', '-f', ...images, ...built], { reject: false });
