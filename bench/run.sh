@@ -9,6 +9,8 @@
 #
 #   BENCH_SOURCE=HEAD bash bench/run.sh   # benchmark the last commit instead of the working tree
 #   BENCH_QUICK=1 bash bench/run.sh       # a short smoke run (figures not representative)
+#   bash bench/run.sh --soak [--handovers 100] [--max-minutes 18]
+#                                         # the Connection: close soak instead (bench/reset/soak.ts)
 #
 # Everything it creates (containers, images, nginx, network namespace, iptables rules,
 # sysctls) is removed or restored on exit, also on failure or Ctrl-C.
@@ -79,5 +81,15 @@ trap 'exit 130' INT TERM
 # Many short connections from one client address: let connect() reuse TIME-WAIT ports
 # (as benchmarks do), so the close load measures the path, not ephemeral-port exhaustion.
 sysctl -qw net.ipv4.tcp_tw_reuse=1
+
+# `bash bench/run.sh --soak [--handovers N] [--app bench|drain-safe]`: the Connection: close
+# soak (bench/reset/soak.ts) instead of the benchmark: failures per handover, with evidence.
+if [ "${1:-}" = --soak ]; then
+  shift
+  command -v tcpdump >/dev/null && command -v conntrack >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcpdump conntrack >/dev/null; }
+  node bench/reset/soak.ts "$@"
+  exit
+fi
 
 node bench/run.ts "$@"

@@ -20,7 +20,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`hanoverd ${version()}\n`);
       return 0;
     }
-    if (command.kind === 'client') return await clientCommand(command.action, command.stateDir, command.json, command.limit);
+    if (command.kind === 'client') return await clientCommand(command.action, command.stateDir, command.json, command.limit, command.canary);
     if (command.kind === 'builder') return await runBuilder(command.config, createLogger(command.logFormat));
     return await runCommand(command.config, createLogger(command.logFormat));
   } catch (error) {

@@ -11,6 +11,9 @@ export async function checkDocker(docker: Docker): Promise<void> {
     await docker.ping();
   } catch (error) {
     const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    if ((error as { code?: string }).code === 'EACCES') {
+      throw new HanoverdError(`no permission to use the Docker engine at ${where}; run hanoverd as root or as a user in the docker group`, { cause: error });
+    }
     throw new HanoverdError(`cannot reach the Docker engine at ${where}; start dockerd or set DOCKER_HOST`, { cause: error });
   }
 }

@@ -1,3 +1,5 @@
+import { redactUrls } from './redact.js';
+
 /**
  * An error meant for the person running hanoverd: its message is one line that names
  * the problem and what to do. Anything underneath travels as `cause`.
@@ -11,7 +13,10 @@ export class UsageError extends HanoverdError {
   override name = 'UsageError';
 }
 
-/** The one line to show a person, with the innermost cause that adds information. */
+/**
+ * The one line to show a person, with the innermost cause that adds information. Any URL
+ * userinfo in it (a git URL's password in git's error text, say) is redacted.
+ */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const parts = [error.message];
@@ -24,7 +29,7 @@ export function describeError(error: unknown): string {
     }
     cause = cause.cause;
   }
-  return parts.join(': ').replaceAll('\n', ' ');
+  return redactUrls(parts.join(': ').replaceAll('\n', ' '));
 }
 
 export function isAbortError(error: unknown): boolean {

@@ -71,8 +71,10 @@ export async function runBuilder(config: BuilderConfig, log: Logger): Promise<nu
     }
   };
 
+  const stopWatching = new AbortController();
   const watching = watchHookbot({
-    settings: config.listen, source: config.source, docker, app: config.app, log, deploy: (trigger) => triggers.push(trigger), signal: shutdown.signal,
+    settings: config.listen, source: config.source, docker, app: config.app, log, deploy: (trigger) => triggers.push(trigger),
+    signal: AbortSignal.any([shutdown.signal, stopWatching.signal]),
   });
   triggers.push({ reason: 'start' });
   try {
@@ -85,6 +87,8 @@ export async function runBuilder(config: BuilderConfig, log: Logger): Promise<nu
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
     process.off('SIGHUP', onHup);
+    // Also when the loop threw: the subscriber would otherwise keep the process alive.
+    stopWatching.abort();
     await watching;
   }
   log.info('stopped');

@@ -5,47 +5,64 @@ import { describeSource } from '../daemon/obtain-image.js';
 import { runDaemon, type Daemon } from '../daemon/run-daemon.js';
 import { checkDocker, createDocker } from '../docker.js';
 import { checkIptables } from '../firewall/iptables.js';
+import { checkLocalnetAccess } from '../firewall/localnet.js';
 import type { Logger } from '../log.js';
 import { ForceExitAfterMs } from '../defaults.js';
-import { HanoverdError } from '../errors.js';
+import { describeError, HanoverdError } from '../errors.js';
 import { formatBinding } from '../options/publish.js';
 import { watchHookbot } from '../hookbot/watch-hookbot.js';
+import { lockApp } from '../state/app-lock.js';
 import { controlSocket, ensureStateDir } from '../state/state-dir.js';
+import { renderMetrics } from '../observe/metrics.js';
+import { createObservers } from './start-observers.js';
+import { watchStdinEof } from './stdin-eof.js';
 import { notifySystemd } from './systemd-notify.js';
 
-/** Whether stdin can reach end-of-file: a terminal or a pipe, not /dev/null (systemd). */
-function stdinCanClose(): boolean {
+/**
+ * Runs the daemon until SIGTERM, SIGINT or stdin EOF; SIGHUP deploys a new version.
+ * Holds the app's lock from before anything is touched until everything is removed.
+ */
+export async function runCommand(config: DaemonConfig, log: Logger): Promise<number> {
+  const lock = await lockApp(config.app, { pid: process.pid, stateDir: config.stateDir });
   try {
-    const stat = fs.fstatSync(0);
-    return stat.isFIFO() || stat.isSocket() || process.stdin.isTTY === true;
-  } catch {
-    return false;
+    return await runLocked(config, log);
+  } finally {
+    await lock.release();
   }
 }
 
-/** Runs the daemon until SIGTERM, SIGINT or stdin EOF; SIGHUP deploys a new version. */
-export async function runCommand(config: DaemonConfig, log: Logger): Promise<number> {
+async function runLocked(config: DaemonConfig, log: Logger): Promise<number> {
   const docker = createDocker();
   await checkDocker(docker);
-  if (config.bindings.length > 0) await checkIptables();
+  if (config.bindings.length > 0) {
+    await checkIptables();
+    await checkLocalnetAccess('docker0');
+  }
   ensureStateDir(config.stateDir, config.controlGid);
-  // Started first: if another daemon runs this app, refuse before touching anything.
+  // Started first: if another daemon uses this state directory, refuse before touching anything.
   let daemon: Daemon | undefined;
   const started = () => {
     if (!daemon) throw new HanoverdError('hanoverd is still starting');
     return daemon;
   };
+  const shutdown = new AbortController();
+  const observers = createObservers(config, log, shutdown.signal);
   const socket = controlSocket(config.stateDir);
   const server = await startControlServer(socket, {
     status: () => started().status(),
-    history: () => started().history(),
-    deploy: () => started().deploy({ reason: 'api' }),
+    // The daemon reads its journal whole; only the newest entries travel.
+    history: (limit) => started().history(limit),
+    deploy: (canary) => {
+      started().deploy({ reason: 'api', ...(canary !== undefined ? { canary } : {}) });
+      return canary !== undefined ? `deploy started as a canary taking ${canary}% of new connections` : 'deploy started';
+    },
     rollback: () => started().rollback(),
-  }, config.app, config.controlGid);
+    promote: () => started().promote(),
+    metrics: () => renderMetrics(observers.metrics),
+  }, { app: config.app, log, ...(config.controlGid === undefined ? {} : { gid: config.controlGid }) });
   log.info(`hanoverd for ${config.app}: ${describeSource(config.source)}` +
     `${config.bindings.length > 0 ? `, serving ${config.bindings.map(formatBinding).join(', ')}` : ''}; control socket ${socket}`);
 
-  const shutdown = new AbortController();
   let stoppingSince = 0;
   const stop = (why: string) => {
     // A signal sent to the whole process group can arrive twice at once; only a
@@ -59,44 +76,52 @@ export async function runCommand(config: DaemonConfig, log: Logger): Promise<num
     log.info(`${why}: stopping`);
     shutdown.abort();
   };
-  let ready = false;
-  daemon = runDaemon(docker, config, log, shutdown.signal, {
-    onLive: (status) => {
-      void notifySystemd(status, !ready);
-      ready = true;
-    },
-  });
-  const running = daemon;
-  const stopHookbot = new AbortController();
-  const hookbot = config.hookbot ? watchHookbot({
-    settings: config.hookbot, source: config.source, docker, app: config.app, log, deploy: (trigger) => running.deploy(trigger),
-    signal: AbortSignal.any([shutdown.signal, stopHookbot.signal]),
-  }) : undefined;
   // Waiting for a signal holds no handle of its own: without this, a daemon with nothing
   // live (its first version failed) would simply end.
   const keepAlive = setInterval(() => {}, 2 ** 30);
-  const onHup = () => running.deploy({ reason: 'SIGHUP' });
+  const stopHookbot = new AbortController();
+  let hookbot: Promise<void> | undefined;
+  let stopWatchingStdin = () => {};
+  const onHup = () => daemon?.deploy({ reason: 'SIGHUP' });
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
-  process.on('SIGHUP', onHup);
-  process.on('SIGTERM', onTerm);
-  process.on('SIGINT', onInt);
-  if (stdinCanClose()) {
-    process.stdin.on('end', () => stop('stdin closed')).resume();
-  }
   try {
+    let ready = false;
+    daemon = runDaemon(docker, config, log, shutdown.signal, {
+      onLive: (status) => {
+        void notifySystemd(status, !ready);
+        ready = true;
+      },
+      events: observers.events,
+    });
+    const running = daemon;
+    await observers.start(running, shutdown.signal).catch((error: unknown) => {
+      // A metrics port that is taken must not take the daemon (and the live app) down.
+      log.error(describeError(error));
+    });
+    hookbot = config.hookbot ? watchHookbot({
+      settings: config.hookbot, source: config.source, docker, app: config.app, log, deploy: (trigger) => running.deploy(trigger),
+      signal: AbortSignal.any([shutdown.signal, stopHookbot.signal]),
+    }) : undefined;
+    process.on('SIGHUP', onHup);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    stopWatchingStdin = watchStdinEof(() => stop('stdin closed'));
     await running.done;
+  } finally {
+    // Also when the daemon loop rejects: nothing may keep listening for deploys after it.
     stopHookbot.abort();
     await hookbot;
-  } finally {
+    await observers.close();
     void notifySystemd('stopped', false);
     server.close();
+    server.closeAllConnections();
     fs.rmSync(socket, { force: true });
     clearInterval(keepAlive);
     process.off('SIGHUP', onHup);
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
-    process.stdin.pause();
+    stopWatchingStdin();
   }
   log.info('stopped');
   return 0;

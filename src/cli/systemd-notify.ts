@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { SystemdNotifyTimeoutMs } from '../defaults.js';
 
 /**
  * Tells systemd (Type=notify) that hanoverd is ready, and what it serves. Node cannot
@@ -9,5 +10,6 @@ export async function notifySystemd(status: string, ready: boolean): Promise<voi
   if (!process.env.NOTIFY_SOCKET) return;
   const args = [`--pid=${process.pid}`, `--status=${status}`];
   if (ready) args.unshift('--ready');
-  await execa('systemd-notify', args).catch(() => {});
+  // A wedged systemd must not hold hanoverd up: the status line is only a courtesy.
+  await execa('systemd-notify', args, { timeout: SystemdNotifyTimeoutMs, stdin: 'ignore' }).catch(() => {});
 }

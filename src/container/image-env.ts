@@ -1,11 +1,11 @@
 /**
  * The variables hanoverd injects into each container, split as the original did
  * (Docker's ParseRepositoryTag): a digest after "@", else a tag after the last ":"
- * that is not part of a registry host:port.
+ * that is not part of a registry host:port. No tag means `latest`, as the original gave.
  */
 export function imageEnv(image: string): string[] {
   let repo = image;
-  let tagDigest = '';
+  let tagDigest = 'latest';
   const at = image.indexOf('@');
   if (at !== -1) {
     repo = image.slice(0, at);

@@ -1,17 +1,36 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { HanoverdError } from '../errors.js';
-import type { HistoryEntry } from '../state/history.js';
-import type { LiveState } from '../state/live-state.js';
+import {
+  ControlHeadersTimeoutMs, ControlMaxConnections, ControlMaxHeaderBytes, ControlRequestTimeoutMs,
+} from '../defaults.js';
+import { describeError, HanoverdError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { answerRequest, type Answer, type Controller } from './control-routes.js';
 
-/** What the control API can ask of the daemon. */
-export interface Controller {
-  status(): LiveState;
-  history(): HistoryEntry[];
-  deploy(): void;
-  /** Throws a HanoverdError saying why when there is nothing to roll back to. */
-  rollback(): string;
+export type { Controller } from './control-routes.js';
+
+/** What one client may hold of the daemon: bounded, so that no client can wear it down. */
+export interface ControlLimits {
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxHeaderBytes: number;
+}
+
+export const DefaultControlLimits: ControlLimits = {
+  maxConnections: ControlMaxConnections,
+  headersTimeoutMs: ControlHeadersTimeoutMs,
+  requestTimeoutMs: ControlRequestTimeoutMs,
+  maxHeaderBytes: ControlMaxHeaderBytes,
+};
+
+export interface ControlServerOptions {
+  app: string;
+  /** A group that may use the socket besides its owner. */
+  gid?: number;
+  log?: Logger;
+  limits?: Partial<ControlLimits>;
 }
 
 async function isAnswering(socket: string): Promise<boolean> {
@@ -22,48 +41,62 @@ async function isAnswering(socket: string): Promise<boolean> {
   });
 }
 
-function send(response: http.ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+function send(response: http.ServerResponse, answer: Answer): void {
+  if (response.headersSent || response.destroyed) return;
+  // One request per connection: nothing to keep alive, and an unread body is dropped with it.
+  response.writeHead(answer.status, {
+    'content-type': answer.contentType ?? 'application/json',
+    'content-length': Buffer.byteLength(answer.json),
+    connection: 'close',
+  }).end(answer.json);
 }
 
 /**
  * HTTP over a unix socket in the state directory, only for its owner (and `gid`, when
- * given). A socket that answers means another daemon runs this app: refuse to start.
+ * given). A socket that answers means another daemon uses this state directory: refuse
+ * to start. Malformed, oversized, slow or too many requests are answered or dropped;
+ * none of them reaches beyond the request it came with.
  */
-export async function startControlServer(socket: string, controller: Controller, app: string, gid?: number): Promise<http.Server> {
+export async function startControlServer(socket: string, controller: Controller, options: ControlServerOptions): Promise<http.Server> {
+  const { app, gid, log } = options;
+  const limits = { ...DefaultControlLimits, ...options.limits };
   if (fs.existsSync(socket)) {
     if (await isAnswering(socket)) {
-      throw new HanoverdError(`another hanoverd is already running ${app} (its control socket ${socket} answers); stop it first or use another --name`);
+      throw new HanoverdError(`another hanoverd is already using ${socket} (for ${app}?); stop it first or use another --state-dir`);
     }
     fs.rmSync(socket, { force: true });
   }
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://hanoverd');
+  const server = http.createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node looks for expired requests only this often (30s by default).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 4)),
+  }, (request, response) => {
     try {
-      if (request.method === 'GET' && url.pathname === '/status') return send(response, 200, controller.status());
-      if (request.method === 'GET' && url.pathname === '/history') return send(response, 200, controller.history());
-      if (request.method === 'POST' && url.pathname === '/deploy') {
-        controller.deploy();
-        return send(response, 202, { message: 'deploy started' });
-      }
-      if (request.method === 'POST' && url.pathname === '/rollback') {
-        return send(response, 202, { message: controller.rollback() });
-      }
-      send(response, 404, { error: `no such endpoint: ${request.method} ${url.pathname}` });
+      void answerRequest(request.method, request.url, controller).then((answer) => send(response, answer));
     } catch (error) {
-      send(response, error instanceof HanoverdError ? 409 : 500, { error: error instanceof Error ? error.message : String(error) });
+      log?.warn(`control socket: answering ${request.method} failed: ${describeError(error)}`);
+      response.destroy();
     }
   });
+  server.maxConnections = limits.maxConnections;
+  // A connection that sends nothing at all is not a request yet: close it too.
+  server.setTimeout(limits.requestTimeoutMs, (connection) => connection.destroy());
   // Created with no permissions for anyone else from the first instant.
   const previousMask = process.umask(gid === undefined ? 0o177 : 0o117);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socket, () => resolve());
+      server.listen(socket, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
   } finally {
     process.umask(previousMask);
   }
+  server.on('error', (error) => log?.warn(`control socket: ${describeError(error)}`));
   if (gid !== undefined) fs.chownSync(socket, process.getuid?.() ?? 0, gid);
   return server;
 }

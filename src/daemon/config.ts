@@ -3,6 +3,7 @@ import type { ImageRef } from '../options/image-ref.js';
 import type { PortBinding } from '../options/publish.js';
 import type { GitBuild } from '../source/build-git.js';
 import type { HookbotSettings } from '../hookbot/watch-hookbot.js';
+import type { ObserveConfig } from '../observe/observe-config.js';
 
 export type ImageSource =
   | { kind: 'build'; dir: string; tag: string }
@@ -17,6 +18,10 @@ export interface Trigger {
   /** For the log and the history, e.g. "SIGHUP" or "hookbot: alice pushed 1a2b3c4". */
   reason: string;
   source?: ImageSource;
+  /** Deploy as a canary taking this share (1–99 %) of new connections, beside the live version. */
+  canary?: number;
+  /** Not a new version: move all traffic to the canary, or end the canary and keep the live one. */
+  action?: 'promote' | 'end-canary';
 }
 
 /** Everything the daemon needs, validated: the inner code trusts it. */
@@ -26,6 +31,8 @@ export interface DaemonConfig {
   container: ContainerSettings;
   bindings: PortBinding[];
   statusUri: string;
+  /** --status-port: the one container port polled for readiness, instead of every exposed one. */
+  statusPort?: number;
   isReady: (status: number) => boolean;
   readyTimeoutMs: number;
   /** False with --disable-overlap: the old version stops before the new one starts. */
@@ -33,10 +40,16 @@ export interface DaemonConfig {
   overlapGraceMs: number;
   drainTimeoutMs: number;
   stopTimeoutMs: number;
+  /** --watch: how long the previous version is kept ready after a switch, to go back to (0: off). */
+  watchMs?: number;
+  /** --watch-failures: status checks failed in a row that send traffic back during the watch. */
+  watchFailures?: number;
   /** Where the history, the live state and the control socket live. */
   stateDir: string;
   /** Group allowed to use the control socket, besides its owner. */
   controlGid?: number;
+  /** Metrics, notifications, deploy hooks, registry polling. */
+  observe?: ObserveConfig;
   /** With --hookbot: the websocket that triggers deploys, and what its topic names. */
   hookbot?: HookbotSettings;
 }

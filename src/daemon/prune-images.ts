@@ -3,27 +3,31 @@ import { KeepBuiltImages } from '../defaults.js';
 import { shortId } from '../docker.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LiveState } from '../state/live-state.js';
 
 /**
- * Removes images hanoverd built beyond the newest few, never the live or the previous
- * one (rollback needs it). Updates `state.built`.
+ * Removes the images hanoverd built or pulled beyond the newest few, never one in `keep`
+ * (the live and previous versions': rollback needs them). An image still used elsewhere
+ * (another container, another tag) is left to the engine's refusal. Returns the IDs that
+ * are still there, oldest first.
  */
-export async function pruneBuiltImages(docker: Docker, state: LiveState, log: Logger): Promise<void> {
-  const protect = new Set([state.live?.imageId, state.previous?.imageId]);
-  const candidates = state.built.filter((id) => !protect.has(id));
-  const excess = candidates.slice(0, Math.max(0, candidates.length - KeepBuiltImages));
-  for (const id of excess) {
+export async function pruneImages(docker: Docker, built: readonly string[], keep: ReadonlySet<string>, log: Logger): Promise<string[]> {
+  const candidates = built.filter((id) => !keep.has(id));
+  const excess = new Set(candidates.slice(0, Math.max(0, candidates.length - KeepBuiltImages)));
+  const remaining: string[] = [];
+  for (const id of built) {
+    if (!excess.has(id)) {
+      remaining.push(id);
+      continue;
+    }
     try {
       await docker.getImage(id).remove();
       log.info(`pruned old image ${shortId(id)}`);
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
-      if (status !== 404) {
-        log.warn(`could not prune image ${shortId(id)}: ${describeError(error)}`);
-        continue;
-      }
+      if (status === 404) continue;
+      // In use or tagged elsewhere: not ours alone to remove; forget it.
+      log.info(`kept old image ${shortId(id)}: ${describeError(error)}`);
     }
-    state.built = state.built.filter((built) => built !== id);
   }
+  return remaining;
 }

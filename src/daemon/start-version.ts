@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { startContainer, type RunningContainer } from '../container/start-container.js';
 import { stopAndRemove } from '../container/stop-container.js';
 import { formatDuration } from '../duration.js';
-import { waitReady } from '../health/wait-ready.js';
+import { waitVersionReady } from '../health/wait-version-ready.js';
 import type { Logger } from '../log.js';
 import type { BuiltImage } from '../source/build-image.js';
 import type { Phase } from '../state/history.js';
@@ -27,13 +27,15 @@ export async function startVersion(
   const version = await startContainer(docker, image, generation, config.container, log);
   phases.push({ name: 'start', ms: Math.round(performance.now() - started) });
   try {
-    log.info(`started ${version.name} at ${version.ip}; polling ${config.statusUri} on port ${version.tcpPorts.join(', ')}`);
+    const ports = config.statusPort === undefined ? version.tcpPorts : [config.statusPort];
+    log.info(`started ${version.name} at ${version.ip}; polling ${config.statusUri} on port ${ports.join(', ')}`);
     started = performance.now();
     const preparing = whileWarming(version);
     preparing.catch(() => {}); // awaited below; a failed readiness must not leave it unhandled
-    const port = await waitReady({
+    const port = await waitVersionReady({
+      container: version.container,
       ip: version.ip,
-      ports: version.tcpPorts,
+      ports,
       statusUri: config.statusUri,
       isReady: config.isReady,
       timeoutMs: config.readyTimeoutMs,

@@ -17,13 +17,21 @@ export class TriggerQueue<T> {
     this.#onPush();
   }
 
+  get pending(): boolean {
+    return this.#pending !== undefined;
+  }
+
   /** The next trigger, or undefined once `signal` aborts. */
   async next(signal: AbortSignal): Promise<T | undefined> {
     while (this.#pending === undefined && !signal.aborted) {
+      let onAbort = () => {};
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        onAbort = resolve;
+        signal.addEventListener('abort', onAbort, { once: true });
       });
+      // Removed every time: the signal outlives any number of waits.
+      signal.removeEventListener('abort', onAbort);
       this.#wake = undefined;
     }
     if (signal.aborted) return undefined;

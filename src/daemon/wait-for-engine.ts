@@ -1,9 +1,11 @@
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnginePollIntervalMs } from '../defaults.js';
+import { DockerCallTimeoutMs, EnginePollIntervalMs } from '../defaults.js';
 
 export async function engineAnswers(docker: Docker): Promise<boolean> {
-  return docker.ping().then(() => true, () => false);
+  // A hung engine counts as gone: the ping gives up after a while.
+  const timeout = sleep(DockerCallTimeoutMs, false, { ref: false });
+  return Promise.race([docker.ping().then(() => true, () => false), timeout]);
 }
 
 /** Resolves once the Docker engine answers again (after a restart), or when `signal` aborts. */

@@ -1,25 +1,36 @@
 import { execa } from 'execa';
+import { ConntrackTimeoutMs } from '../defaults.js';
 
-// States of a connection that has ended. A new connection whose addresses and ports
-// repeat such an entry's (a client reusing a port: tcp_tw_reuse, a busy NAT) revives the
-// entry and with it the old DNAT target: the retiring container.
-const ENDED_STATES = ['TIME_WAIT', 'CLOSE', 'LAST_ACK', 'CLOSE_WAIT'];
+// `conntrack -D` lists the entries that match its filters, then deletes each by its
+// original tuple (client address and port, published address and port), without the
+// entry's id. A client that reuses a port in between gets a new entry under that same
+// tuple, and the delete takes the new one: its packets then pass un-NATed and the
+// connection hangs or is reset (bench/RESULTS.md, "Soak"). So only entries whose tuple no
+// new connection can take are deleted: the kernel itself re-NATs a SYN that finds an entry
+// in TIME_WAIT or CLOSE (it drops the entry and looks again), but lets a SYN that finds one
+// in any other state through to the old address.
+const STALE_STATES = ['SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK'];
 
 let available = true;
 
-async function deleteEntries(ip: string, ...filters: string[]): Promise<void> {
+async function deleteEntries(protocol: 'tcp' | 'udp', ip: string, ...filters: string[]): Promise<void> {
   if (!available || ip === '') return;
   // Exit code 1 means "no entry matched"; a missing conntrack binary turns this off.
-  const result = await execa('conntrack', ['-D', '-p', 'tcp', '--reply-src', ip, ...filters], { reject: false, timeout: 5000 });
+  const result = await execa('conntrack', ['-D', '-p', protocol, '--reply-src', ip, ...filters], { reject: false, timeout: ConntrackTimeoutMs });
   if ((result as { code?: string }).code === 'ENOENT') available = false;
 }
 
-/** Forgets the ended connections to `ip` (a retiring container), so none can be revived. */
-export async function forgetEndedConnections(ip: string): Promise<void> {
-  for (const state of ENDED_STATES) await deleteEntries(ip, '--state', state);
+/**
+ * Forgets the connections to `ip` once the container there is gone, so that a client
+ * still sending on one, or reusing its port, is NATed anew instead of reaching a dead
+ * address. Entries in TIME_WAIT and CLOSE are left to the kernel (see above).
+ */
+export async function forgetConnections(ip: string): Promise<void> {
+  for (const state of STALE_STATES) await deleteEntries('tcp', ip, '--state', state);
+  await deleteEntries('udp', ip);
 }
 
-/** Forgets every connection to `ip`, once the container there is gone. */
-export async function forgetConnections(ip: string): Promise<void> {
-  await deleteEntries(ip);
+/** Forgets the UDP flows to `ip`: their next datagram is NATed anew, to the new version. */
+export async function forgetUdpFlows(ip: string): Promise<void> {
+  await deleteEntries('udp', ip);
 }

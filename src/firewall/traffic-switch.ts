@@ -1,103 +1,223 @@
 import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PortBinding } from '../options/publish.js';
-import { applyRules, saveNat } from './iptables.js';
-import { enableRouteLocalnet, restoreRouteLocalnet } from './localnet.js';
-import { appComment, dnatRules, findRules, localnetRule, portOwners, type Rule } from './rules.js';
+import { forgetUdpFlows } from './conntrack.js';
+import { iptablesBackend, type NatBackend } from './iptables.js';
+import { GuardComment, guardRule, kernelLocalnet, type LocalnetControl } from './localnet.js';
+import {
+  appChains, appComment, dnatRules, jumpRules, masqueradeRules, connectionCounts, parseSave, portOwners, ruledBackends, ruleOption, rulesInChain,
+  rulesWithComment, restoreScript, sameRule, type Backend, type Rule, type SavedTable,
+} from './rules.js';
 
-export interface SwitchTarget {
-  name: string;
-  ip: string;
-  bridge: string;
+export type { Backend } from './rules.js';
+
+export interface SwitchDeps {
+  nat: NatBackend;
+  localnet: LocalnetControl;
+  /** Clears UDP flows to a backend that no longer gets traffic (conntrack). */
+  forgetUdp: (ip: string) => Promise<void>;
 }
 
-const isDnat = (rule: Rule) => rule[0] !== 'POSTROUTING';
+const kernel: SwitchDeps = { nat: iptablesBackend, localnet: kernelLocalnet, forgetUdp: forgetUdpFlows };
+
+// What makes two DNAT rules the same for reconciling: iptables-save prints some options
+// back in its own spelling (a probability's digits), so compare what they do.
+const dnatKey = (rule: Rule) => ['-p', '-d', '--dport', '--probability', '--comment', '--to-destination']
+  .map((option) => (option === '--probability' ? Number(ruleOption(rule, option) ?? 1).toFixed(4) : ruleOption(rule, option))).join(' ');
 
 /**
- * Owns the app's nat rules. Each switch inserts the new version's rules and deletes the
- * previous ones in one transaction, so there is never a moment without a rule.
+ * Owns the app's nat rules: two chains of its own, rewritten whole by each switch in one
+ * transaction (so there is never a moment without a rule, and nothing depends on a
+ * remembered copy of the kernel's tables), and the jumps into them. `reconcile` puts back
+ * whatever someone else removed. Operations run one at a time.
  */
 export class TrafficSwitch {
-  #current: Rule[] = [];
-  /** route_localnet values to restore, per bridge. */
-  #localnet = new Map<string, string>();
-  /** Per prepared bridge: the masquerade rule the next switch adds, if missing. */
-  #masquerade = new Map<string, Rule | undefined>();
+  #backends: Backend[] = [];
+  /** Whether the kernel has the app's chains and jumps, as far as the last look showed. */
+  #installed = false;
+  /** Bridges whose route_localnet and guard are set up for local clients. */
+  #prepared = new Set<string>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #connections = new Map<string, number>();
   readonly #app: string;
   readonly #bindings: readonly PortBinding[];
   readonly #log: Logger;
+  readonly #deps: SwitchDeps;
 
-  constructor(app: string, bindings: readonly PortBinding[], log: Logger) {
+  constructor(app: string, bindings: readonly PortBinding[], log: Logger, deps: SwitchDeps = kernel) {
     this.#app = app;
     this.#bindings = bindings;
     this.#log = log;
+    this.#deps = deps;
+  }
+
+  /** Where new connections go now (empty before the first switch, or after `stopTraffic`). */
+  get backends(): readonly Backend[] {
+    return this.#backends;
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #saveNat(counters = false): Promise<SavedTable> {
+    return parseSave(await this.#deps.nat.save('nat', counters));
+  }
+
+  /** New connections each backend has taken, as of the last reconcile. */
+  get connections(): ReadonlyMap<string, number> {
+    return this.#connections;
   }
 
   /**
-   * Takes over the rules an earlier run left (after a crash they still point at its live
-   * container) and returns the name of that container. Refuses host ports that another
-   * hanoverd's rules hold.
+   * Reads the rules an earlier run left (after a crash they still point at its live
+   * container, or a canary and the live one) and returns where they send traffic, in rule
+   * order. Refuses host ports that another hanoverd's rules hold.
    */
-  async adopt(): Promise<string | undefined> {
-    const nat = await saveNat();
-    const clash = portOwners(nat, this.#app, this.#bindings)[0];
-    if (clash) {
-      throw new HanoverdError(`host port ${clash.port} is already handed over by hanoverd for ${clash.app}; stop that daemon or publish another port`);
-    }
-    this.#current = findRules(nat, appComment(this.#app)).filter(isDnat);
-    const [first] = this.#current;
-    const comment = first?.[first.indexOf('--comment') + 1];
-    return comment?.slice(appComment(this.#app).length + 1);
-  }
-
-  /** The route_localnet values to restore, per bridge, kept in the state across a crash. */
-  get localnetOriginals(): Record<string, string> {
-    return Object.fromEntries(this.#localnet);
-  }
-
-  rememberLocalnet(originals: Record<string, string>): void {
-    for (const [bridge, value] of Object.entries(originals)) this.#localnet.set(bridge, value);
+  adopt(): Promise<Array<{ name: string; percent?: number }>> {
+    return this.#serial(async () => {
+      const nat = await this.#saveNat();
+      const clash = portOwners(nat, this.#app, this.#bindings)[0];
+      if (clash) {
+        throw new HanoverdError(`host port ${clash.port} is already handed over by hanoverd for ${clash.app}; stop that daemon or publish another port`);
+      }
+      const ruled = ruledBackends(nat, this.#app);
+      // Rules of hanoverd before it had chains of its own sit in the built-in chains.
+      const legacy = rulesWithComment(nat, appComment(this.#app)).filter((rule) => !Object.values(appChains(this.#app)).includes(rule[0]!) && ruleOption(rule, '-j') === 'DNAT');
+      if (ruled.length > 0) return ruled;
+      return [...new Set(legacy.map((rule) => (ruleOption(rule, '--comment') ?? '').split(':')[2] ?? ''))].filter(Boolean).map((name) => ({ name }));
+    });
   }
 
   /**
-   * Gets the bridge ready for local clients (route_localnet, and whether the masquerade
-   * rule is still to be added). Done while the new version warms up, so that the switch
-   * itself is one iptables-restore. Checked for every version: a restarted engine may
-   * have recreated the bridge.
+   * Gets a bridge ready for local clients: the guard against outside packets to
+   * 127.0.0.0/8, then route_localnet. Done while a new version warms up, so that the
+   * switch itself is one iptables-restore.
    */
-  async prepare(bridge: string): Promise<void> {
-    if (this.#bindings.length === 0) return;
-    const previous = await enableRouteLocalnet(bridge);
-    if (!this.#localnet.has(bridge)) this.#localnet.set(bridge, previous);
-    const masquerade = localnetRule(this.#app, bridge);
-    const present = findRules(await saveNat(), appComment(this.#app)).some((rule) => rule.join(' ') === masquerade.join(' '));
-    this.#masquerade.set(bridge, present ? undefined : masquerade);
+  prepare(bridge: string): Promise<void> {
+    if (this.#bindings.length === 0 || this.#prepared.has(bridge)) return Promise.resolve();
+    return this.#serial(() => this.#prepare(bridge));
   }
 
-  async switchTo(target: SwitchTarget): Promise<void> {
-    if (this.#bindings.length === 0) return;
-    if (!this.#masquerade.has(target.bridge)) await this.prepare(target.bridge);
-    const add = dnatRules(this.#app, target.name, target.ip, this.#bindings);
-    const masquerade = this.#masquerade.get(target.bridge);
-    if (masquerade) add.push(masquerade);
-    await applyRules(add, this.#current);
-    this.#masquerade.delete(target.bridge);
-    this.#current = add.filter(isDnat);
-    const ports = this.#bindings.map((b) => `${b.hostIp ?? '*'}:${b.hostPort}->${target.ip}:${b.containerPort}/${b.protocol}`);
-    this.#log.info(`traffic switched to ${target.name} (${ports.join(', ')})`);
+  async #prepare(bridge: string): Promise<void> {
+    if (this.#prepared.has(bridge)) return;
+    await this.#ensureGuard([bridge]);
+    await this.#deps.localnet.enable(bridge);
+    this.#prepared.add(bridge);
   }
 
-  /** Removes every rule of this app and restores the sysctls it changed. */
-  async removeAll(): Promise<void> {
-    const nat = await saveNat();
-    const own = findRules(nat, appComment(this.#app));
-    await applyRules([], own);
-    this.#current = [];
-    // Another hanoverd may still need route_localnet on the same bridge.
-    const others = findRules(nat, 'hanoverd').filter((rule) => !own.some((mine) => mine.join(' ') === rule.join(' ')));
-    for (const [bridge, previous] of this.#localnet) {
-      if (!others.some((rule) => rule.includes(bridge))) await restoreRouteLocalnet(bridge, previous);
+  async #ensureGuard(bridges: Iterable<string>): Promise<boolean> {
+    const filter = parseSave(await this.#deps.nat.save('filter'));
+    const missing = [...bridges].map(guardRule).filter((rule) => !filter.rules.some((found) => sameRule(found, rule)));
+    if (missing.length > 0) await this.#deps.nat.restore(restoreScript('filter', { insert: missing }));
+    return missing.length > 0;
+  }
+
+  /** The whole desired state of the app's chains, and the jumps to (re)make from `nat`. */
+  #rewrite(backends: readonly Backend[], nat?: SavedTable): string {
+    const chains = appChains(this.#app);
+    const jumps = jumpRules(this.#app);
+    const stale = nat ? this.#foreignRules(nat) : [];
+    return restoreScript('nat', {
+      chains: [chains.dnat, chains.masquerade],
+      append: [...dnatRules(this.#app, backends, this.#bindings), ...masqueradeRules(this.#app, backends.map((b) => b.bridge))],
+      ...(nat ? { delete: stale, insert: jumps } : {}),
+    });
+  }
+
+  /** Jumps and rules of this app outside its chains (old jumps, rules of an older hanoverd), to delete. */
+  #foreignRules(nat: SavedTable): Rule[] {
+    const own = Object.values(appChains(this.#app));
+    return rulesWithComment(nat, appComment(this.#app)).filter((rule) => !own.includes(rule[0]!));
+  }
+
+  /** Sends new connections for the published ports to `backends` (in their shares), in one transaction. */
+  switchTo(backends: readonly Backend[]): Promise<void> {
+    if (this.#bindings.length === 0) return Promise.resolve();
+    return this.#serial(async () => {
+      for (const backend of backends) await this.#prepare(backend.bridge);
+      const before = this.#backends;
+      // Once the chains and jumps are known to be there, a switch is one restore.
+      const nat = this.#installed ? undefined : await this.#saveNat();
+      await this.#deps.nat.restore(this.#rewrite(backends, nat));
+      this.#installed = true;
+      this.#backends = [...backends];
+      await this.#forgetUdp(before, backends);
+      const ports = this.#bindings.map((b) => `${b.hostIp ?? '*'}:${b.hostPort}->${b.containerPort}/${b.protocol}`).join(', ');
+      const to = backends.map((b) => `${b.name} (${b.ip}${backends.length > 1 ? `, ${b.percent === undefined ? 'the rest' : `${b.percent}%`}` : ''})`).join(' and ');
+      this.#log.info(backends.length > 0 ? `traffic switched to ${to}: ${ports}` : `traffic stopped: nothing receives ${ports}`);
+    });
+  }
+
+  /**
+   * Stops sending new connections anywhere: for a live container that is gone, whose
+   * address Docker may give to another container at any moment.
+   */
+  stopTraffic(): Promise<void> {
+    return this.switchTo([]);
+  }
+
+  // UDP has no connection to end: a steady sender keeps its conntrack flow, and with it
+  // the old destination, unless the flow is cleared.
+  async #forgetUdp(before: readonly Backend[], after: readonly Backend[]): Promise<void> {
+    if (!this.#bindings.some((b) => b.protocol === 'udp')) return;
+    for (const old of before) {
+      if (!after.some((b) => b.ip === old.ip)) await this.#deps.forgetUdp(old.ip).catch(() => {});
     }
-    this.#localnet.clear();
+  }
+
+  /**
+   * Puts back what someone else changed (a firewall reload, `iptables -t nat -D`, a
+   * flushed table) once the app has rules; as kube-proxy's resync does. Returns what was
+   * repaired, or undefined when everything was in place.
+   */
+  reconcile(): Promise<string | undefined> {
+    if (!this.#installed) return Promise.resolve(undefined);
+    return this.#serial(async () => {
+      const problems: string[] = [];
+      const nat = await this.#saveNat(true);
+      this.#connections = connectionCounts(nat, this.#app);
+      const chains = appChains(this.#app);
+      for (const chain of [chains.dnat, chains.masquerade]) if (!nat.chains.has(chain)) problems.push(`chain ${chain} missing`);
+      for (const jump of jumpRules(this.#app)) {
+        const found = nat.rules.filter((rule) => sameRule(rule, jump)).length;
+        if (found !== 1) problems.push(`${found === 0 ? 'missing' : 'repeated'} jump from ${jump[0]}`);
+      }
+      const want = dnatRules(this.#app, this.#backends, this.#bindings).map(dnatKey);
+      const have = rulesInChain(nat, chains.dnat).map(dnatKey);
+      if (want.join('\n') !== have.join('\n')) problems.push('DNAT rules changed');
+      const masquerade = masqueradeRules(this.#app, this.#backends.map((b) => b.bridge));
+      const found = rulesInChain(nat, chains.masquerade);
+      if (masquerade.length !== found.length || masquerade.some((rule) => !found.some((f) => sameRule(f, rule)))) problems.push('MASQUERADE rules changed');
+      if (problems.length > 0) await this.#deps.nat.restore(this.#rewrite(this.#backends, nat));
+      if (await this.#ensureGuard(this.#prepared)) problems.push('localnet guard missing');
+      for (const bridge of this.#prepared) await this.#deps.localnet.enable(bridge);
+      return problems.length > 0 ? problems.join(', ') : undefined;
+    });
+  }
+
+  /** Removes every rule of this app, and, where no other hanoverd needs them, the guard and route_localnet. */
+  removeAll(): Promise<void> {
+    return this.#serial(async () => {
+      const nat = await this.#saveNat();
+      const chains = appChains(this.#app);
+      const existing = [chains.dnat, chains.masquerade].filter((chain) => nat.chains.has(chain));
+      await this.#deps.nat.restore(restoreScript('nat', { delete: this.#foreignRules(nat), chains: existing, drop: existing }));
+      this.#backends = [];
+      this.#installed = false;
+      // Another hanoverd may still send local clients through the same bridge.
+      const mine = new Set(rulesWithComment(nat, appComment(this.#app)));
+      const others = rulesWithComment(nat, 'hanoverd').filter((rule) => !mine.has(rule));
+      const bridges = [...this.#prepared].filter((bridge) => !others.some((rule) => ruleOption(rule, '-o') === bridge));
+      if (bridges.length > 0) {
+        const filter = parseSave(await this.#deps.nat.save('filter'));
+        const guards = filter.rules.filter((rule) => ruleOption(rule, '--comment') === GuardComment && bridges.includes(ruleOption(rule, '-i') ?? ''));
+        if (guards.length > 0) await this.#deps.nat.restore(restoreScript('filter', { delete: guards }));
+        for (const bridge of bridges) await this.#deps.localnet.restore(bridge);
+      }
+      this.#prepared.clear();
+    });
   }
 }

@@ -1,4 +1,7 @@
 import { UsageError } from '../errors.js';
+import { redactUrl } from '../redact.js';
+
+export { redactUrl } from '../redact.js';
 
 /** A hookbot endpoint with its token taken out of the URL: the token travels only in a header. */
 export interface HookbotEndpoint {
@@ -20,11 +23,6 @@ const SCHEMES: Record<string, { sub: string; pub: string }> = {
   'http:': { sub: 'ws:', pub: 'http:' },
   'https:': { sub: 'wss:', pub: 'https:' },
 };
-
-/** `text` with any URL userinfo (a token or password) replaced by "***", parseable or not. */
-export function redactUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
-}
 
 /**
  * Parses a hookbot URL of the given kind (`sub` to listen, `pub` to publish), as the hookbot

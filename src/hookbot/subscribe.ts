@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket, { type RawData } from 'ws';
 import {
-  DefaultHookbotDeadAfterMs, DefaultHookbotPingIntervalMs, DefaultHookbotPingJitterMs, DefaultHookbotRetryJitterMs, DefaultHookbotRetryMs,
-  HookbotMaxMessageBytes,
+  DefaultHookbotDeadAfterMs, DefaultHookbotPingIntervalMs, DefaultHookbotPingJitterMs, DefaultHookbotRetryMaxMs, DefaultHookbotRetryMinMs,
+  DefaultHookbotStableAfterMs, HookbotMaxMessageBytes,
 } from '../defaults.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { retryDelay } from './backoff.js';
 import type { HookbotEndpoint } from './hookbot-url.js';
 
 export interface HookbotMessage {
@@ -19,16 +20,21 @@ export interface HookbotTiming {
   pingJitterMs: number;
   /** Without a pong or a message for this long, the connection is dead. */
   deadAfterMs: number;
-  retryMs: number;
-  retryJitterMs: number;
+  /** The first wait before reconnecting, doubled with each failure in a row... */
+  retryMinMs: number;
+  /** ...up to this. */
+  retryMaxMs: number;
+  /** A connection that stayed up this long resets the wait to `retryMinMs`. */
+  stableAfterMs: number;
 }
 
 export const DefaultHookbotTiming: HookbotTiming = {
   pingIntervalMs: DefaultHookbotPingIntervalMs,
   pingJitterMs: DefaultHookbotPingJitterMs,
   deadAfterMs: DefaultHookbotDeadAfterMs,
-  retryMs: DefaultHookbotRetryMs,
-  retryJitterMs: DefaultHookbotRetryJitterMs,
+  retryMinMs: DefaultHookbotRetryMinMs,
+  retryMaxMs: DefaultHookbotRetryMaxMs,
+  stableAfterMs: DefaultHookbotStableAfterMs,
 };
 
 export interface SubscribeOptions {
@@ -58,14 +64,20 @@ export function splitMessage(subscribed: string, body: Buffer): HookbotMessage |
   return { topic: body.subarray(0, nul).toString('utf8'), payload: body.subarray(nul + 1) };
 }
 
+/** How a connection ended: why, and how long it had been open (0 when it never opened). */
+interface Ended {
+  reason: string;
+  upMs: number;
+}
+
 /**
  * One connection: resolves with why it ended (never rejects). Pings every interval
  * (with jitter) and declares the connection dead when nothing, not even a pong, has
  * been heard for `deadAfterMs`.
  */
-function connectOnce(options: SubscribeOptions, timing: HookbotTiming, reconnected: boolean): Promise<string> {
+function connectOnce(options: SubscribeOptions, timing: HookbotTiming, reconnected: boolean): Promise<Ended> {
   const { endpoint, log, signal } = options;
-  return new Promise<string>((resolve) => {
+  return new Promise<Ended>((resolve) => {
     const ws = new WebSocket(endpoint.url, {
       headers: endpoint.authorization ? { Authorization: endpoint.authorization } : {},
       handshakeTimeout: timing.deadAfterMs,
@@ -73,6 +85,7 @@ function connectOnce(options: SubscribeOptions, timing: HookbotTiming, reconnect
       perMessageDeflate: false,
     });
     let opened = false;
+    let openedAt = 0;
     let lastHeard = Date.now();
     let pingTimer: NodeJS.Timeout | undefined;
     let ended = false;
@@ -98,7 +111,7 @@ function connectOnce(options: SubscribeOptions, timing: HookbotTiming, reconnect
       ws.removeAllListeners();
       ws.on('error', () => {});
       ws.terminate();
-      resolve(reason);
+      resolve({ reason, upMs: opened ? Date.now() - openedAt : 0 });
     };
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) return finish('stopped');
@@ -109,6 +122,7 @@ function connectOnce(options: SubscribeOptions, timing: HookbotTiming, reconnect
     });
     ws.on('open', () => {
       opened = true;
+      openedAt = Date.now();
       heard();
       log.info(`hookbot: ${reconnected ? 'reconnected to' : 'listening on'} ${endpoint.redacted}`);
       schedulePing();
@@ -139,18 +153,22 @@ function connectOnce(options: SubscribeOptions, timing: HookbotTiming, reconnect
 }
 
 /**
- * Listens on a hookbot topic until `signal` aborts: reconnects after every failure (about
- * 5s later, with jitter), forever, logging each failure once. Never rejects.
+ * Listens on a hookbot topic until `signal` aborts: reconnects after every failure,
+ * forever, logging each failure once. The wait grows from `retryMinMs` to `retryMaxMs`
+ * while failures follow one another, and starts again from the beginning after a
+ * connection that stayed up `stableAfterMs`. Never rejects.
  */
 export async function subscribe(options: SubscribeOptions): Promise<void> {
   const timing = { ...DefaultHookbotTiming, ...options.timing };
   const { log, signal } = options;
   let connections = 0;
+  let failures = 0;
   while (!signal.aborted) {
-    const reason = await connectOnce(options, timing, connections > 0);
+    const { reason, upMs } = await connectOnce(options, timing, connections > 0);
     if (signal.aborted) break;
     connections++;
-    const wait = jittered(timing.retryMs, timing.retryJitterMs);
+    failures = upMs >= timing.stableAfterMs ? 1 : failures + 1;
+    const wait = retryDelay(failures, timing.retryMinMs, timing.retryMaxMs);
     log.warn(`hookbot: ${options.endpoint.redacted}: ${reason}; reconnecting in ${(wait / 1000).toFixed(1)}s`);
     await sleep(wait, undefined, { signal }).catch(() => {});
   }

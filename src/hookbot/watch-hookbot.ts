@@ -1,10 +1,12 @@
 import type Docker from 'dockerode';
 import type { ImageSource, Trigger } from '../daemon/config.js';
+import { HookbotCheckTimeoutMs } from '../defaults.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { missedGitUpdate, missedPullUpdate, type MissedUpdate } from '../source/missed-update.js';
 import { parseGithubPush } from './github-push.js';
 import type { HookbotEndpoint } from './hookbot-url.js';
+import { singleFlight } from './single-flight.js';
 import { subscribe, type HookbotMessage, type HookbotTiming } from './subscribe.js';
 import type { WatchTarget } from './watch-target.js';
 
@@ -24,6 +26,8 @@ export interface WatchOptions {
   deploy(trigger: Trigger): void;
   signal: AbortSignal;
   timing?: Partial<HookbotTiming>;
+  /** A missed-update check gives up after this long (HookbotCheckTimeoutMs). */
+  checkTimeoutMs?: number;
 }
 
 /**
@@ -56,30 +60,40 @@ export function watchHookbot(options: WatchOptions): Promise<void> {
   };
 
   const check = async (): Promise<MissedUpdate | undefined> => {
-    if (source.kind === 'git' && target.kind === 'git') return missedGitUpdate(source.repo, target.branch, lastSha, signal);
-    if (source.kind === 'pull') return missedPullUpdate(options.docker, options.app, source.ref, signal);
+    // A registry or git host that never answers must not hold the next check back forever.
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(options.checkTimeoutMs ?? HookbotCheckTimeoutMs)]);
+    if (source.kind === 'git' && target.kind === 'git') return missedGitUpdate(source.repo, target.branch, lastSha, bounded);
+    if (source.kind === 'pull') return missedPullUpdate(options.docker, options.app, source.ref, bounded);
     return undefined;
   };
 
-  const onConnect = (reconnected: boolean) => {
-    if (!reconnected) return;
-    void check().then((result) => {
-      if (signal.aborted) return;
-      if (result === undefined) {
-        log.info('hookbot: cannot tell whether an update was missed while disconnected for this source; send SIGHUP to redeploy');
-      } else if (!result.missed) {
-        log.info(`hookbot: no update missed while disconnected (${result.why})`);
-      } else {
-        if (result.sha !== undefined) lastSha = result.sha;
-        const from = result.sha !== undefined && source.kind === 'git' ? { source: { ...source, sha: result.sha } } : {};
-        options.deploy({ reason: `hookbot: update missed while disconnected (${result.why})`, ...from });
-      }
-    }, (error: unknown) => {
+  const checkOnce = async (): Promise<void> => {
+    let result: MissedUpdate | undefined;
+    try {
+      result = await check();
+    } catch (error) {
       if (signal.aborted) return;
       // Deploying once too often costs a handover; missing an update costs more.
       log.warn(`hookbot: could not check for an update missed while disconnected: ${describeError(error)}; deploying to be sure`);
       options.deploy({ reason: 'hookbot: reconnected, update check failed' });
-    });
+      return;
+    }
+    if (signal.aborted) return;
+    if (result === undefined) {
+      log.info('hookbot: cannot tell whether an update was missed while disconnected for this source; send SIGHUP to redeploy');
+    } else if (!result.missed) {
+      log.info(`hookbot: no update missed while disconnected (${result.why})`);
+    } else {
+      if (result.sha !== undefined) lastSha = result.sha;
+      const from = result.sha !== undefined && source.kind === 'git' ? { source: { ...source, sha: result.sha } } : {};
+      options.deploy({ reason: `hookbot: update missed while disconnected (${result.why})`, ...from });
+    }
+  };
+  // One check at a time: reconnects in quick succession queue at most one more, never a pile.
+  const checkForMissed = singleFlight(checkOnce);
+
+  const onConnect = (reconnected: boolean) => {
+    if (reconnected) void checkForMissed();
   };
 
   return subscribe({ endpoint, log, signal, onMessage, onConnect, ...(options.timing ? { timing: options.timing } : {}) });

@@ -20,6 +20,9 @@ const REFERENCE = new RegExp(
 );
 
 export function parseImageRef(name: string): ImageRef {
+  if (name.startsWith('-')) {
+    throw new UsageError(`"${name}" is where the image goes: flags go before the image, and arguments for the image built here after @ (hanoverd [flags] @ ARGS)`);
+  }
   const match = REFERENCE.exec(name);
   if (!match) {
     throw new UsageError(`image "${name}" is not a valid reference; use repo[:tag] or repo@sha256:digest, e.g. localhost:5000/team/app:prod`);

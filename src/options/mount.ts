@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { sizeInBytes } from './size.js';
 import type { MountPropagation, MountSpec } from './volume.js';
 
 function invalidMount(spec: string, why: string): UsageError {
@@ -47,8 +48,8 @@ export function parseMount(spec: string, cwd: string): MountSpec {
         mount.VolumeOptions = { NoCopy: parseBoolean(spec, key, value) };
         break;
       case 'tmpfs-size': {
-        const size = Number(value);
-        if (type !== 'tmpfs' || !Number.isInteger(size) || size <= 0) throw invalidMount(spec, 'tmpfs-size needs type=tmpfs and a size in bytes');
+        const size = sizeInBytes(value ?? '');
+        if (type !== 'tmpfs' || size === undefined || size <= 0) throw invalidMount(spec, 'tmpfs-size needs type=tmpfs and a size, in bytes or as 64m, 1g');
         mount.TmpfsOptions = { ...mount.TmpfsOptions, SizeBytes: size };
         break;
       }

@@ -10,6 +10,8 @@ import { packBuildContext } from './build-context.js';
 export interface BuiltImage {
   id: string;
   name: string;
+  /** Images made only to produce this one (a runtime image's builder): pruned with it. */
+  helpers?: string[];
 }
 
 /** Builds `dir` into an image tagged `tag`, showing the build's output as it happens. */

@@ -11,8 +11,8 @@ const PROGRESS_EVERY_MS = 1000;
 /** Pulls `ref`, logging each layer's progress at most once a second. */
 export async function pullImage(docker: Docker, ref: ImageRef, log: Logger, signal: AbortSignal): Promise<BuiltImage> {
   const reference = pullReference(ref);
-  const authconfig = findRegistryAuth(ref.registry);
-  log.info(`pulling ${reference}${authconfig ? ` (as ${authconfig.username})` : ''}`);
+  const authconfig = await findRegistryAuth(ref.registry);
+  log.info(`pulling ${reference}${authconfig ? ` (as ${authconfig.username ?? 'token'})` : ''}`);
   const lastShown = new Map<string, { status: string; at: number }>();
   try {
     const stream = await docker.pull(reference, { authconfig, abortSignal: signal });

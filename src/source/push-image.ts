@@ -11,8 +11,8 @@ export async function pushImage(docker: Docker, image: BuiltImage, target: Image
   const reference = pullReference(target);
   const tag = reference.slice(target.repo.length + 1);
   await docker.getImage(image.id).tag({ repo: target.repo, tag });
-  const auth = findRegistryAuth(target.registry);
-  log.info(`pushing ${reference}${auth ? ` (as ${auth.username})` : ''}`);
+  const auth = await findRegistryAuth(target.registry);
+  log.info(`pushing ${reference}${auth ? ` (as ${auth.username ?? 'token'})` : ''}`);
   try {
     // The engine wants an X-Registry-Auth header even when the registry needs none.
     const authconfig = auth ?? { username: '', password: '', serveraddress: target.registry ?? 'https://index.docker.io/v1/' };

@@ -27,7 +27,7 @@ export function registryLocation(ref: ImageRef): { host: string; path: string; r
 }
 
 function basic(auth: AuthConfig): string {
-  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${auth.username ?? ''}:${auth.password ?? ''}`).toString('base64')}`;
 }
 
 function challengeParams(header: string): Record<string, string> {
@@ -42,7 +42,13 @@ async function bearerToken(challenge: string, auth: AuthConfig | undefined, sign
   const url = new URL(realm);
   if (service) url.searchParams.set('service', service);
   if (scope) url.searchParams.set('scope', scope);
-  const response = await fetch(url, { headers: auth ? { Authorization: basic(auth) } : {}, signal });
+  // An identity token (from a credential helper) is an OAuth2 refresh token, as the docker CLI sends it.
+  const response = auth?.identitytoken
+    ? await fetch(url.origin + url.pathname, {
+      method: 'POST', signal,
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: auth.identitytoken, client_id: 'hanoverd', ...(service ? { service } : {}), ...(scope ? { scope } : {}) }),
+    })
+    : await fetch(url, { headers: auth ? { Authorization: basic(auth) } : {}, signal });
   if (!response.ok) throw new HanoverdError(`the registry's token service answered HTTP ${response.status}`);
   const body = await response.json() as { token?: unknown; access_token?: unknown };
   const token = typeof body.token === 'string' ? body.token : body.access_token;
@@ -67,7 +73,7 @@ export async function registryDigest(ref: ImageRef, signal: AbortSignal): Promis
   let response = await head();
   if (response.status === 401) {
     const challenge = response.headers.get('www-authenticate') ?? '';
-    const auth = findRegistryAuth(ref.registry);
+    const auth = await findRegistryAuth(ref.registry);
     if (/^bearer /i.test(challenge)) response = await head(`Bearer ${await bearerToken(challenge, auth, timed)}`);
     else if (auth) response = await head(basic(auth));
   }

@@ -25,7 +25,7 @@ export function hasRuntimeDockerfile(dir: string): boolean {
 export async function buildWithRuntime(docker: Docker, dir: string, tag: string, log: Logger, signal: AbortSignal): Promise<BuiltImage> {
   if (!hasRuntimeDockerfile(dir)) return buildImage(docker, dir, tag, log, signal);
   const builder = await buildImage(docker, dir, builderTag(tag), log, signal);
-  return buildRuntimeImage(docker, builder, tag, log, signal);
+  return { ...(await buildRuntimeImage(docker, builder, tag, log, signal)), helpers: [builder.id] };
 }
 
 /** Runs `builder` and builds its standard output, a tar, as `tag`. */

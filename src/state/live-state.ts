@@ -7,6 +7,8 @@ export interface VersionInfo {
   imageId: string;
   digest?: string;
   since: string;
+  /** Set when the container exited while live; hanoverd is bringing it back. */
+  exited?: { at: string; code: number } | undefined;
 }
 
 /** What `hanoverd status` shows; rewritten (atomically) after every change. */
@@ -17,14 +19,18 @@ export interface LiveState {
   startedAt: string;
   bindings: string[];
   live?: VersionInfo;
+  /** A canary beside the live version, and its share of new connections. */
+  canary?: VersionInfo & { percent: number };
+  /** New connections each container has taken through the switch (from the rules' counters). */
+  connections?: Record<string, number>;
+  /** --watch: the previous version kept ready until `until`, and how the window ended. */
+  watch?: { version: string; previous: string; until: string; result?: string };
   /** The version live before the current one: what rollback goes back to. */
   previous?: VersionInfo;
   /** What was live when the daemon last stopped cleanly. */
   stopped?: VersionInfo;
-  /** Image IDs hanoverd built, newest last, for pruning. */
+  /** Image IDs hanoverd built or pulled (and builder images), newest last, for pruning. */
   built: string[];
-  /** route_localnet as it was before hanoverd changed it, per bridge: restored on exit. */
-  localnet: Record<string, string>;
   deploying?: { trigger: string; since: string };
   lastDeploy?: { at: string; trigger: string; outcome: string; error?: string };
 }
@@ -34,9 +40,14 @@ const FILE = 'state.json';
 export function writeLiveState(dir: string, state: LiveState): void {
   const file = path.join(dir, FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  // rename is atomic: a reader (or a crash) sees the old file or the new one, never half.
-  fs.renameSync(temporary, file);
+  try {
+    fs.writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    // rename is atomic: a reader (or a crash) sees the old file or the new one, never half.
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 export function readLiveState(dir: string): LiveState | undefined {

@@ -61,7 +61,7 @@ test('an unreachable Docker engine is one clear line and exit 1', async () => {
 test('iptables missing is one clear line and exit 1, before anything starts', async () => {
   const { code, stderr } = await run(['-p', '18999:80', '--state-dir', `${app.dir}-state`], { PATH: '/nonexistent' }, app.dir);
   assert.equal(code, 1);
-  assert.match(stderr, /^hanoverd: cannot run iptables \(needed to switch traffic\); install iptables and run hanoverd as root or with CAP_NET_ADMIN/);
+  assert.match(stderr, /^hanoverd: cannot run iptables \(needed to switch traffic\): iptables-save and iptables-restore are not on PATH; install iptables/);
   assert.deepEqual(await appContainers(app.name), []);
 });
 

@@ -22,5 +22,5 @@ test('after a Docker engine restart the daemon redeploys and serves again', asyn
   const messages = history.map((entry) => entry.message ?? `${entry.trigger}: ${entry.outcome}`);
   assert.ok(messages.includes('Docker engine unreachable'), messages.join('; '));
   assert.ok(messages.includes('Docker engine back'));
-  assert.equal(messages.at(-1), `live container ${app.name}-1 gone: live`);
+  assert.equal(messages.at(-1), `restart after ${app.name}-1 exited: live`);
 });

@@ -30,7 +30,7 @@ test('the container gets -e, pass-through env, the HANOVERD_IMAGE variables and 
   assert.ok(!env.some((line) => line.startsWith('NOT_SET_ANYWHERE')));
   assert.ok(env.includes(`HANOVERD_IMAGE=${app.name}`));
   assert.ok(env.includes(`HANOVERD_IMAGE_REPO=${app.name}`));
-  assert.ok(env.includes('HANOVERD_IMAGE_TAGDIGEST='));
+  assert.ok(env.includes('HANOVERD_IMAGE_TAGDIGEST=latest'));
   assert.ok(env.includes(`HOSTNAME=${app.name}-1`));
   assert.equal((await get(`${base}/cgi-bin/data`)).body, 'from the host');
 });

@@ -52,8 +52,9 @@ after(async () => {
   }
 });
 
-test('pulls the image with progress and serves it, with the arguments after --', async () => {
-  daemon = startDaemon(emptyDir, [image, '-p', `${port}:8080`, '--', 'httpd', '-f', '-p', '8080', '-h', '/www']);
+test('pulls the image with progress and serves it, with the arguments after the image', async () => {
+  // As docker run: flags before the image, and everything after it (-p too) is the container's.
+  daemon = startDaemon(emptyDir, ['-p', `${port}:8080`, image, 'httpd', '-f', '-p', '8080', '-h', '/www']);
   await daemon.waitForLog(/traffic switched to/);
   assert.match(daemon.log(), new RegExp(`pulling ${image.replaceAll('.', '\\.')}`));
   assert.match(daemon.log(), /pull \| .*(Pull complete|Downloaded newer image)/);
@@ -81,7 +82,7 @@ test('SIGHUP pulls the moved tag and hands over with no failed request', async (
 });
 
 test('an unknown tag fails with a clear line and nothing is left', async () => {
-  const missing = startDaemon(emptyDir, [`${registry.host}/hte2e/${name}:nope`, '-p', `${port}:8080`]);
+  const missing = startDaemon(emptyDir, ['-p', `${port}:8080`, `${registry.host}/hte2e/${name}:nope`]);
   try {
     const [line] = await missing.waitForLog(/deploy failed: .*/);
     assert.match(line, /pulling .*:nope failed; check the name, the tag and your registry credentials/);

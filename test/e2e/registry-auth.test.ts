@@ -42,7 +42,7 @@ after(async () => {
 
 test('without credentials the pull fails with a clear line, and the daemon keeps running', async () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-dockercfg-'));
-  const daemon = startDaemon(app.dir, [image, '-p', `${port}:80`, '--state-dir', `${app.dir}-state`], { env: { DOCKER_CONFIG: empty } });
+  const daemon = startDaemon(app.dir, ['-p', `${port}:80`, '--state-dir', `${app.dir}-state`, image], { env: { DOCKER_CONFIG: empty } });
   try {
     const [line] = await daemon.waitForLog(/deploy failed: .*/);
     assert.match(line, /pulling .* failed; check the name, the tag and your registry credentials: .*(unauthorized|authentication required|no basic auth)/i);
@@ -54,7 +54,7 @@ test('without credentials the pull fails with a clear line, and the daemon keeps
 });
 
 test('with the docker CLI\'s stored credentials it pulls and serves, never logging the password', async () => {
-  const daemon = startDaemon(app.dir, [image, '-p', `${port}:80`, '--state-dir', `${app.dir}-state`], { env: { DOCKER_CONFIG: dockerConfig } });
+  const daemon = startDaemon(app.dir, ['-p', `${port}:80`, '--state-dir', `${app.dir}-state`, image], { env: { DOCKER_CONFIG: dockerConfig } });
   try {
     await daemon.waitForLog(/traffic switched to/);
     assert.match(daemon.log(), new RegExp(`pulling ${image.replaceAll('.', '\\.')} \\(as ${user.name}\\)`));
@@ -62,5 +62,28 @@ test('with the docker CLI\'s stored credentials it pulls and serves, never loggi
     assert.ok(!daemon.log().includes(user.password));
   } finally {
     assert.equal(await daemon.stop(), 0);
+  }
+});
+
+test('with a credential helper on PATH (credHelpers) it pulls, never logging the secret', async () => {
+  const helperDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-credhelper-'));
+  const config = path.join(helperDir, 'docker');
+  fs.mkdirSync(config);
+  // As ECR/GCR/ACR users have it: no inline auths, a helper that knows the password.
+  fs.writeFileSync(path.join(config, 'config.json'), JSON.stringify({ credHelpers: { [registry.host]: 'hanoverdtest' } }));
+  fs.writeFileSync(path.join(helperDir, 'docker-credential-hanoverdtest'),
+    `#!/bin/sh\nread server\necho '{"ServerURL":"'"$server"'","Username":"${user.name}","Secret":"${user.password}"}'\n`, { mode: 0o755 });
+  const daemon = startDaemon(app.dir, [image, '-p', `${port}:80`, '--state-dir', `${app.dir}-state`], {
+    env: { DOCKER_CONFIG: config, PATH: `${helperDir}:${process.env.PATH}` },
+  });
+  try {
+    await daemon.waitForLog(/traffic switched to/);
+    assert.match(daemon.log(), new RegExp(`\\(as ${user.name}\\)`));
+    assert.ok(!daemon.log().includes(user.password));
+    const state = fs.readFileSync(path.join(`${app.dir}-state`, 'state.json'), 'utf8') + fs.readFileSync(path.join(`${app.dir}-state`, 'history.jsonl'), 'utf8');
+    assert.ok(!state.includes(user.password));
+  } finally {
+    assert.equal(await daemon.stop(), 0);
+    fs.rmSync(helperDir, { recursive: true, force: true });
   }
 });

@@ -16,9 +16,9 @@ export interface DaemonProcess {
   exited: Promise<number | null>;
 }
 
-export function startDaemon(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe' } = {}): DaemonProcess {
+export function startDaemon(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe'; cli?: string } = {}): DaemonProcess {
   // stdin at /dev/null, as under systemd: it must never stop the daemon.
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
     cwd,
     env: { ...process.env, ...options.env },
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],

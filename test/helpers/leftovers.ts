@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { appChains } from '../../dist/firewall/rules.js';
 
 /** Containers hanoverd made for `app` (running or not). */
 export async function appContainers(app: string): Promise<string[]> {
@@ -8,10 +9,13 @@ export async function appContainers(app: string): Promise<string[]> {
   return stdout.split('\n').filter(Boolean).sort();
 }
 
-/** nat rules whose comment names `app`. */
+/** nat rules whose comment names `app`, and the app's own chains. */
 export async function appRules(app: string): Promise<string[]> {
   const { stdout } = await execa('iptables-save', ['-t', 'nat']);
-  return stdout.split('\n').filter((line) => line.includes(`"hanoverd:${app}:`) || line.includes(`hanoverd:${app} `));
+  const chains = Object.values(appChains(app));
+  // The jumps into the app's chains carry `"hanoverd:<app>"` (iptables-save quotes comments).
+  return stdout.split('\n').filter((line) => line.includes(`"hanoverd:${app}:`) || line.includes(`"hanoverd:${app}"`) || line.includes(`hanoverd:${app} `)
+    || chains.some((chain) => line.startsWith(`:${chain} `) || line.startsWith(`-A ${chain} `)));
 }
 
 export async function routeLocalnet(bridge = 'docker0'): Promise<string> {
@@ -24,8 +28,9 @@ export async function removeLeftovers(app: string, images: string[] = [app]): Pr
   const names = await appContainers(app).catch(() => []);
   if (names.length > 0) await execa('docker', ['rm', '-f', '-v', ...names], { reject: false });
   for (const rule of await appRules(app).catch(() => [])) {
-    await execa('iptables-restore', ['--noflush'], { input: `*nat\n${rule.replace(/^-A /, '-D ')}\nCOMMIT\n`, reject: false });
+    if (rule.startsWith('-A ')) await execa('iptables-restore', ['--noflush'], { input: `*nat\n${rule.replace(/^-A /, '-D ')}\nCOMMIT\n`, reject: false });
   }
+  for (const chain of Object.values(appChains(app))) await execa('iptables', ['-t', 'nat', '-X', chain], { reject: false });
   // Every image built for the app (by hanoverd, or by a test as hanoverd would), tagged or not.
   const { stdout } = await execa('docker', ['images', '-q', '--filter', `label=hanoverd.built-as=${app}`], { reject: false });
   const built = [...new Set(stdout.split('\n').filter(Boolean))];

@@ -30,9 +30,9 @@ export interface ServedApp {
  */
 export function serveApp(
   kind: string,
-  options: { dockerfile?: string; args?: string[]; env?: NodeJS.ProcessEnv; load?: { path: string; concurrency: number; maxMs: number } } = {},
+  options: { port?: number; dockerfile?: string; args?: string[]; env?: NodeJS.ProcessEnv; load?: { path: string; concurrency: number; maxMs: number } } = {},
 ): ServedApp {
-  const port = testPort();
+  const port = options.port ?? testPort();
   const served = { port, base: `http://127.0.0.1:${port}`, env: options.env ?? {} } as ServedApp;
   before(async () => {
     served.app = makeApp(kind, options.dockerfile ?? Dockerfiles.hostname);

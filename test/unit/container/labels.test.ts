@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppLabel, GenerationLabel, nextGeneration } from '../../../dist/container/labels.js';
+import { AppLabel, GenerationLabel, nextGeneration, versionLabels } from '../../../dist/container/labels.js';
 
 type Containers = Parameters<typeof nextGeneration>[0];
 const withLabels = (...labels: Array<Record<string, string>>): Containers =>
@@ -9,6 +9,22 @@ const withLabels = (...labels: Array<Record<string, string>>): Containers =>
 test('labels are hanoverd.app and hanoverd.generation', () => {
   assert.equal(AppLabel, 'hanoverd.app');
   assert.equal(GenerationLabel, 'hanoverd.generation');
+});
+
+test('a version carries the original hanoverd labels as well as its own', () => {
+  assert.deepEqual(versionLabels('shop', 7, undefined), {
+    'hanoverd.app': 'shop',
+    'hanoverd.generation': '7',
+    orchestrator: 'hanoverd',
+    'hanoverd-name': 'shop-7',
+  });
+});
+
+test('user labels come first and never replace hanoverd\'s; the first network is recorded', () => {
+  const labels = versionLabels('shop', 2, 'backend', { team: 'web', 'hanoverd.app': 'other' });
+  assert.equal(labels.team, 'web');
+  assert.equal(labels['hanoverd.app'], 'shop');
+  assert.equal(labels['hanoverd.network'], 'backend');
 });
 
 const cases: Array<[string, Containers, number]> = [

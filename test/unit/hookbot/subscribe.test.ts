@@ -8,7 +8,7 @@ import { startHookbotServer, type HookbotServer } from '../../helpers/hookbot-se
 
 // The websocket client against a hookbot-compatible server: auth, framing, recursive
 // topics, reconnecting after a drop, and noticing a connection that went silent.
-const FAST = { pingIntervalMs: 100, pingJitterMs: 20, deadAfterMs: 600, retryMs: 150, retryJitterMs: 30 };
+const FAST = { pingIntervalMs: 100, pingJitterMs: 20, deadAfterMs: 600, retryMinMs: 150, retryMaxMs: 300, stableAfterMs: 60_000 };
 
 function memoryLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -117,6 +117,50 @@ describe('subscribe', () => {
     }
     await until(() => client.connects.length === 2);
     await client.stop();
+  });
+
+  test('failures in a row wait longer each time; a connection that stayed up starts again from the first wait', async () => {
+    const waits = (lines: string[]) => lines.map((line) => /reconnecting in ([\d.]+)s/.exec(line)?.[1]).filter(Boolean).map(Number);
+    const log = memoryLog();
+    const controller = new AbortController();
+    const done = subscribe({
+      endpoint: parseHookbotEndpoint('ws://t@127.0.0.1:1/sub/hanoverd/cwd', 'sub', '--hookbot'),
+      log, signal: controller.signal, onMessage() {},
+      timing: { ...FAST, retryMinMs: 40, retryMaxMs: 320 },
+    });
+    await until(() => waits(log.lines).length >= 6);
+    controller.abort();
+    await done;
+    // Each wait is between half and all of 40ms doubled per failure, capped at 320ms (logged to 0.1s).
+    const ceilings = [40, 80, 160, 320, 320, 320];
+    waits(log.lines).slice(0, 6).forEach((wait, i) => assert.ok(wait >= ceilings[i]! / 2000 - 0.05 && wait <= ceilings[i]! / 1000 + 0.05, `${i}: ${wait}s`));
+
+    // Refused four times (the waits grow), then up longer than stableAfterMs, then dropped:
+    // the wait after it is the first one again.
+    const topic = 'hanoverd/cwd/backoff';
+    server.refuse(true, topic);
+    const stableLog = memoryLog();
+    const connects: boolean[] = [];
+    const stop = new AbortController();
+    const stableDone = subscribe({
+      endpoint: parseHookbotEndpoint(server.subUrl(topic), 'sub', '--hookbot'),
+      log: stableLog, signal: stop.signal, onMessage() {}, onConnect: (again) => connects.push(again),
+      timing: { ...FAST, retryMinMs: 100, retryMaxMs: 800, stableAfterMs: 300 },
+    });
+    try {
+      await until(() => waits(stableLog.lines).length >= 4);
+      server.refuse(false, topic);
+      await server.waitForSubscribers(topic);
+      assert.ok(waits(stableLog.lines).at(-1)! >= 0.4, stableLog.lines.join('\n'));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      server.dropAll();
+      await until(() => connects.length === 2);
+      assert.ok(waits(stableLog.lines).at(-1)! <= 0.15, stableLog.lines.join('\n'));
+    } finally {
+      server.refuse(false, topic);
+      stop.abort();
+      await stableDone;
+    }
   });
 
   test('never rejects, and stops when aborted even while the server is unreachable', async () => {

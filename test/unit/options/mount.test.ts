@@ -17,6 +17,10 @@ describe('parseMount', () => {
     ['type=volume,src=v,target=/v,volume-nocopy=0', { Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { NoCopy: false } }],
     ['type=tmpfs,target=/tmp,tmpfs-size=65536,tmpfs-mode=1777', { Type: 'tmpfs', Source: '', Target: '/tmp', TmpfsOptions: { SizeBytes: 65536, Mode: 0o1777 } }],
     ['TYPE=tmpfs,Target=/tmp,,', { Type: 'tmpfs', Source: '', Target: '/tmp' }],
+    // Sizes with docker's units (binary, as go-units RAMInBytes).
+    ['type=tmpfs,target=/t,tmpfs-size=64m', { Type: 'tmpfs', Source: '', Target: '/t', TmpfsOptions: { SizeBytes: 64 * 1024 * 1024 } }],
+    ['type=tmpfs,target=/t,tmpfs-size=1.5g', { Type: 'tmpfs', Source: '', Target: '/t', TmpfsOptions: { SizeBytes: 1.5 * 1024 ** 3 } }],
+    ['type=tmpfs,target=/t,tmpfs-size=512KiB', { Type: 'tmpfs', Source: '', Target: '/t', TmpfsOptions: { SizeBytes: 512 * 1024 } }],
   ];
   for (const [spec, expected] of valid) {
     test(`accepts ${spec}`, () => assert.deepEqual(parseMount(spec, cwd), expected));
@@ -33,7 +37,8 @@ describe('parseMount', () => {
     ['type=bind,source=/a,target=/b,bind-propagation=everywhere', 'bind-propagation=everywhere is not a propagation mode'],
     ['type=bind,source=/a,target=/b,volume-nocopy', 'volume-nocopy needs type=volume'],
     ['type=volume,target=/b,tmpfs-size=10', 'tmpfs-size needs type=tmpfs'],
-    ['type=tmpfs,target=/t,tmpfs-size=64m', 'tmpfs-size needs type=tmpfs and a size in bytes'],
+    ['type=tmpfs,target=/t,tmpfs-size=64q', 'tmpfs-size needs type=tmpfs and a size'],
+    ['type=tmpfs,target=/t,tmpfs-size=', 'tmpfs-size needs type=tmpfs and a size'],
     ['type=tmpfs,target=/t,tmpfs-size=0', 'tmpfs-size'],
     ['type=tmpfs,target=/t,tmpfs-mode=rwx', 'an octal mode'],
     ['type=bind,source=/a,target=/b,consistency=cached', 'unknown key "consistency"'],

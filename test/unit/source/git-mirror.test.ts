@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { checkoutRevision, cloneUrl, fetchRevision, gitRepo, mirrorBranchHead, remoteBranchHead, type GitRepo } from '../../../dist/source/git-mirror.js';
+import { checkMirrorOwner, checkoutRevision, cloneUrl, fetchRevision, gitRepo, mirrorBranchHead, remoteBranchHead, type GitRepo } from '../../../dist/source/git-mirror.js';
 import { isBranchName, isCommitSha, isSubdir } from '../../../dist/source/git-names.js';
 import { missedGitUpdate } from '../../../dist/source/missed-update.js';
 import type { Logger } from '../../../dist/log.js';
@@ -57,7 +57,7 @@ describe('git mirror', () => {
   });
 
   test('an unknown commit fails clearly', async () => {
-    await assert.rejects(fetchRevision(repo, 'main', 'f'.repeat(40), quiet, signal()), /commit f{40} is not in github\.com\/acme\/shop/);
+    await assert.rejects(fetchRevision(repo, 'main', 'f'.repeat(40), quiet, signal()), /^HanoverdError: commit f{40} is not on branch main of github\.com\/acme\/shop; refusing/);
   });
 
   test('ls-remote tells what a branch points at, and whether an update was missed', async () => {
@@ -72,6 +72,89 @@ describe('git mirror', () => {
     const controller = new AbortController();
     controller.abort(new Error('superseded'));
     await assert.rejects(fetchRevision(repo, 'main', undefined, quiet, controller.signal), /superseded/);
+  });
+});
+
+describe('git never runs what a repository names, and deploys only commits on the branch', () => {
+  let remote: TestGitRepo;
+  let workDir: string;
+  let repo: GitRepo;
+  let base: string;
+  let side: string;
+  const marker = () => path.join(workDir, 'hook-ran');
+  const hook = () => `#!/bin/sh\necho "$0" >> ${marker()}\n`;
+  before(async () => {
+    remote = await createGitRepo('acme', 'shop');
+    base = await remote.commit({ 'Dockerfile': 'FROM scratch\n' }, 'base');
+    side = await remote.commit({ 'evil': 'x\n' }, 'from a fork');
+    await remote.setBranch('main', base);
+    await remote.setBranch('pr', side);
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-mirror-'));
+    repo = gitRepo(workDir, '.hanoverd/git', 'github.com', 'acme', 'shop', cloneUrl('github.com', 'acme', 'shop', remote.base, false));
+  });
+  after(() => {
+    delete process.env.GIT_TEMPLATE_DIR;
+    remote.remove();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('hooks planted in the mirror, or named by its config, do not run', async () => {
+    assert.equal(await fetchRevision(repo, 'main', undefined, quiet, signal()), base);
+    const hooks = path.join(repo.mirrorDir, 'hooks');
+    const elsewhere = path.join(workDir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    for (const dir of [hooks, elsewhere]) {
+      for (const name of ['reference-transaction', 'post-checkout', 'post-merge', 'pre-auto-gc', 'post-index-change']) {
+        fs.writeFileSync(path.join(dir, name), hook(), { mode: 0o755 });
+      }
+    }
+    fs.appendFileSync(path.join(repo.mirrorDir, 'config'), `[core]\n\thooksPath = ${elsewhere}\n\tfsmonitor = ${path.join(elsewhere, 'post-checkout')}\n`);
+    // Fresh clones copy the template's hooks: one that has a post-checkout.
+    const template = path.join(workDir, 'template');
+    fs.mkdirSync(path.join(template, 'hooks'), { recursive: true });
+    fs.writeFileSync(path.join(template, 'hooks', 'post-checkout'), hook(), { mode: 0o755 });
+    process.env.GIT_TEMPLATE_DIR = template;
+    await remote.setBranch('main', side);
+    assert.equal(await fetchRevision(repo, 'main', undefined, quiet, signal()), side);
+    const checkout = await checkoutRevision(repo, side, signal());
+    checkout.remove();
+    await remote.setBranch('main', base);
+    assert.equal(await fetchRevision(repo, 'main', undefined, quiet, signal()), base);
+    assert.equal(fs.existsSync(marker()), false, fs.existsSync(marker()) ? fs.readFileSync(marker(), 'utf8') : '');
+  });
+
+  test('a commit that is not on the branch is refused, even one the mirror holds', async () => {
+    // The pr branch's commit is fetched into the mirror (as a fetch by id would), yet main does not hold it.
+    assert.equal(await fetchRevision(repo, 'pr', undefined, quiet, signal()), side);
+    await assert.rejects(fetchRevision(repo, 'main', side, quiet, signal()),
+      new RegExp(`^HanoverdError: commit ${side} is not on branch main of github\\.com/acme/shop; refusing to deploy it`));
+    assert.equal(await fetchRevision(repo, 'main', base, quiet, signal()), base);
+  });
+
+  test('a mirror owned by another user is refused', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+    fs.chownSync(repo.mirrorDir, 12345, 12345);
+    try {
+      assert.throws(() => checkMirrorOwner(repo.mirrorDir), new RegExp(`git mirror ${repo.mirrorDir} belongs to uid 12345, not to hanoverd's user \\(uid 0\\); remove it`));
+      await assert.rejects(fetchRevision(repo, 'main', undefined, quiet, signal()), /belongs to uid 12345/);
+      await assert.rejects(checkoutRevision(repo, base, signal()), /belongs to uid 12345/);
+    } finally {
+      fs.chownSync(repo.mirrorDir, 0, 0);
+    }
+    fs.chownSync(path.join(repo.mirrorDir, 'config'), 12345, 12345);
+    try {
+      await assert.rejects(fetchRevision(repo, 'main', undefined, quiet, signal()), /belongs to uid 12345/);
+    } finally {
+      fs.chownSync(path.join(repo.mirrorDir, 'config'), 0, 0);
+    }
+  });
+
+  test('a password in the URL never reaches an error', async () => {
+    const secret = gitRepo(workDir, '.hanoverd/secret', 'github.com', 'acme', 'nope', 'http://bot:s3cr3t-T0ken@127.0.0.1:9/acme/nope.git');
+    await assert.rejects(remoteBranchHead(secret, 'main', signal()), (error: Error) => {
+      assert.match(error.message, /^git ls-remote failed: /);
+      assert.ok(!error.message.includes('s3cr3t'), error.message);
+      return true;
+    });
   });
 });
 

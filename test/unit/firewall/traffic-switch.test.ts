@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { appChains } from '../../../dist/firewall/rules.js';
+import { TrafficSwitch } from '../../../dist/firewall/traffic-switch.js';
+import { createLogger } from '../../../dist/log.js';
+import type { PortBinding } from '../../../dist/options/publish.js';
+import { FakeLocalnet, FakeNat } from '../../helpers/fake-nat.ts';
+import { Writable } from 'node:stream';
+
+const bindings: PortBinding[] = [{ hostIp: undefined, hostPort: 18080, containerPort: 80, protocol: 'tcp' }];
+const v1 = { name: 'app-1', ip: '172.17.0.2', bridge: 'docker0' };
+const v2 = { name: 'app-2', ip: '172.17.0.3', bridge: 'docker0' };
+const chains = appChains('app');
+
+function setup(udp: string[] = [], binds = bindings) {
+  const nat = new FakeNat();
+  const localnet = new FakeLocalnet();
+  let logged = '';
+  const log = createLogger('text', new Writable({ write(chunk, _e, done) { logged += String(chunk); done(); } }));
+  const traffic = new TrafficSwitch('app', binds, log, { nat, localnet, forgetUdp: async (ip) => { udp.push(ip); } });
+  return { nat, localnet, traffic, logged: () => logged };
+}
+
+const targets = (nat: FakeNat) => nat.rules('nat', chains.dnat).map((rule) => rule.at(-1));
+const jumps = (nat: FakeNat) => ['PREROUTING', 'OUTPUT', 'POSTROUTING'].map((chain) => nat.rules('nat', chain).filter((rule) => rule.includes('hanoverd:app')).length);
+
+describe('TrafficSwitch', () => {
+  test('the first switch installs the chains and the jumps; later switches are one restore each', async () => {
+    const { nat, traffic, localnet } = setup();
+    await traffic.switchTo([v1]);
+    assert.deepEqual(targets(nat), ['172.17.0.2:80']);
+    assert.deepEqual(jumps(nat), [1, 1, 1]);
+    assert.deepEqual(localnet.enabled, ['docker0']);
+    assert.equal(nat.rules('filter', 'INPUT').length, 1, 'the localnet guard');
+    const before = nat.restores.length;
+    await traffic.switchTo([v2]);
+    assert.equal(nat.restores.length, before + 1);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80']);
+    assert.deepEqual(jumps(nat), [1, 1, 1]);
+  });
+
+  test('a rule deleted by someone else does not break the next switch', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([v1]);
+    assert.equal(nat.deleteRule('nat', (chain) => chain === chains.dnat), 1);
+    await traffic.switchTo([v2]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80']);
+  });
+
+  test('a failed restore changes nothing, and the next switch works', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([v1]);
+    nat.failNext = 1;
+    await assert.rejects(traffic.switchTo([v2]));
+    assert.deepEqual(targets(nat), ['172.17.0.2:80']);
+    assert.deepEqual(traffic.backends.map((b) => b.name), ['app-1']);
+    await traffic.switchTo([v2]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80']);
+  });
+
+  test('reconcile puts back deleted rules, jumps and the guard, and reports nothing when all is in place', async () => {
+    const { nat, traffic } = setup();
+    assert.equal(await traffic.reconcile(), undefined, 'nothing installed yet: nothing to do');
+    await traffic.switchTo([v1]);
+    assert.equal(await traffic.reconcile(), undefined);
+    nat.deleteRule('nat', (chain, rule) => chain === 'OUTPUT' && rule.includes(chains.dnat));
+    nat.deleteRule('nat', (chain) => chain === chains.dnat);
+    nat.deleteRule('filter', () => true);
+    const repaired = await traffic.reconcile();
+    assert.match(repaired ?? '', /missing jump from OUTPUT.*DNAT rules changed.*guard/);
+    assert.deepEqual(targets(nat), ['172.17.0.2:80']);
+    assert.deepEqual(jumps(nat), [1, 1, 1]);
+    assert.equal(nat.rules('filter', 'INPUT').length, 1);
+    assert.equal(await traffic.reconcile(), undefined);
+  });
+
+  test('reconcile recreates everything after the whole table was flushed', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([v1]);
+    nat.deleteRule('nat', () => true);
+    for (const chain of Object.values(chains)) nat.tables.nat!.chains.delete(chain);
+    assert.ok(await traffic.reconcile());
+    assert.deepEqual(targets(nat), ['172.17.0.2:80']);
+    assert.deepEqual(jumps(nat), [1, 1, 1]);
+  });
+
+  test('stopTraffic leaves the chain empty: nothing is sent to a gone address', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([v1]);
+    await traffic.stopTraffic();
+    assert.deepEqual(targets(nat), []);
+    assert.deepEqual(jumps(nat), [1, 1, 1]);
+    assert.equal(await traffic.reconcile(), undefined);
+  });
+
+  test('removeAll removes chains, jumps and the guard, and restores route_localnet', async () => {
+    const { nat, traffic, localnet } = setup();
+    await traffic.switchTo([v1]);
+    await traffic.removeAll();
+    assert.equal(await nat.save('nat').then((text) => text.includes('hanoverd') || text.includes(chains.dnat)), false);
+    assert.equal(nat.rules('filter', 'INPUT').length, 0);
+    assert.equal(localnet.values.get('docker0'), '0');
+  });
+
+  test('removeAll keeps the guard and route_localnet while another app uses the bridge', async () => {
+    const { nat, traffic, localnet } = setup();
+    const other = new TrafficSwitch('other', [{ ...bindings[0]!, hostPort: 18081 }], createLogger('text', new Writable({ write(_c, _e, done) { done(); } })), { nat, localnet, forgetUdp: async () => {} });
+    await other.switchTo([{ name: 'other-1', ip: '172.17.0.9', bridge: 'docker0' }]);
+    await traffic.switchTo([v1]);
+    await traffic.removeAll();
+    assert.equal(nat.rules('filter', 'INPUT').length, 1);
+    assert.equal(localnet.values.get('docker0'), '1');
+    await other.removeAll();
+    assert.equal(nat.rules('filter', 'INPUT').length, 0);
+    assert.equal(localnet.values.get('docker0'), '0');
+  });
+
+  test('adopt names the ruled containers, also from an older hanoverd\'s rules, which the next switch replaces', async () => {
+    const { nat, traffic } = setup();
+    await nat.restore('*nat\n-A PREROUTING -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 18080 -m comment --comment hanoverd:app:app-7 -j DNAT --to-destination 172.17.0.7:80\n-A OUTPUT -p tcp -m addrtype --dst-type LOCAL -m tcp --dport 18080 -m comment --comment hanoverd:app:app-7 -j DNAT --to-destination 172.17.0.7:80\nCOMMIT\n');
+    assert.deepEqual(await traffic.adopt(), [{ name: 'app-7' }]);
+    await traffic.switchTo([{ name: 'app-7', ip: '172.17.0.7', bridge: 'docker0' }]);
+    assert.deepEqual(nat.rules('nat', 'PREROUTING').map((rule) => rule.at(-1)), [chains.dnat]);
+    assert.deepEqual(await traffic.adopt(), [{ name: 'app-7' }]);
+  });
+
+  test('adopt refuses a host port another app holds', async () => {
+    const { nat, traffic } = setup();
+    const other = new TrafficSwitch('other', bindings, createLogger('text', new Writable({ write(_c, _e, done) { done(); } })), { nat, localnet: new FakeLocalnet(), forgetUdp: async () => {} });
+    await other.switchTo([{ name: 'other-1', ip: '172.17.0.9', bridge: 'docker0' }]);
+    await assert.rejects(traffic.adopt(), /host port 18080 is already handed over by hanoverd for other/);
+  });
+
+  test('UDP flows to the old backend are cleared at the switch', async () => {
+    const udp: string[] = [];
+    const { traffic } = setup(udp, [{ hostIp: undefined, hostPort: 5353, containerPort: 53, protocol: 'udp' }]);
+    await traffic.switchTo([v1]);
+    await traffic.switchTo([v2]);
+    assert.deepEqual(udp, ['172.17.0.2']);
+  });
+
+  test('canary shares: both backends in one chain, the switch to one backend removes the other', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([{ ...v2, percent: 50 }, v1]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80', '172.17.0.2:80']);
+    assert.equal(await traffic.reconcile(), undefined);
+    await traffic.switchTo([v2]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80']);
+  });
+});
