@@ -14,8 +14,8 @@
 # machine's binaries: docker build --build-arg BASE=hanoverd-base:local -t hanoverd .
 ARG BASE=node:24-bookworm-slim
 FROM ${BASE}
-RUN command -v iptables-restore >/dev/null || \
-    (apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*)
+RUN command -v iptables-restore >/dev/null && command -v nft >/dev/null || \
+    (apt-get update && apt-get install -y --no-install-recommends iptables nftables conntrack && rm -rf /var/lib/apt/lists/*)
 WORKDIR /opt/hanoverd
 COPY package.json ./
 COPY node_modules node_modules

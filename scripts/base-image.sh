@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a base image for hanoverd's own container image from this machine's binaries,
-# for machines that cannot pull one: busybox (sh), node, and iptables (nft) with the
-# shared libraries and xtables extensions they load. Tags it hanoverd-base:local.
+# for machines that cannot pull one: busybox (sh), node, iptables (nft), nft and conntrack
+# with the shared libraries and xtables extensions they load. Tags it hanoverd-base:local.
 #   scripts/base-image.sh && docker build --build-arg BASE=hanoverd-base:local -t hanoverd .
 set -euo pipefail
 tag=${1:-hanoverd-base:local}
@@ -21,6 +21,7 @@ copy() { # copy FILE...: each file and the libraries ldd lists for it, at the sa
 
 node_bin=$(command -v node)
 copy /bin/busybox "$node_bin" /usr/sbin/xtables-nft-multi
+for tool in nft conntrack; do ! command -v "$tool" >/dev/null || copy "$(command -v "$tool")"; done
 for lib in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy "$lib"; done
 mkdir -p "$root/usr/local/bin" "$root/usr/sbin" "$root/bin" "$root/etc" "$root/tmp" "$root/run" "$root/var/lib"
 chmod 1777 "$root/tmp"

@@ -14,6 +14,7 @@ command -v iptables >/dev/null || need_pkgs+=(iptables)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_pkgs+=(busybox-static)
 command -v docker-registry >/dev/null || need_pkgs+=(docker-registry)
 command -v conntrack >/dev/null || need_pkgs+=(conntrack)
+command -v nft >/dev/null || need_pkgs+=(nftables) # short conntrack timeouts for ended connections
 command -v ip >/dev/null || need_pkgs+=(iproute2)
 command -v git >/dev/null || need_pkgs+=(git)
 command -v curl >/dev/null || need_pkgs+=(curl)

@@ -53,6 +53,13 @@ export const IptablesTimeoutMs = 10_000;
 export const IptablesAttempts = 3;
 /** One conntrack command may take this long. */
 export const ConntrackTimeoutMs = 5000;
+/**
+ * conntrack keeps an ended connection (TIME_WAIT, CLOSE) of a published port this long
+ * instead of 120 s, so a retiring version's entries are gone before it is stopped...
+ */
+export const ClosingTimeoutSeconds = 2;
+/** ...and a drained version waits at most this long for them to go. */
+export const ClosedEntriesWaitMs = 4000;
 /** How often the app's rules are compared with the kernel's and repaired (as kube-proxy resyncs). */
 export const ReconcileEveryMs = 5000;
 /** The history journal is rotated (one old generation kept) past this size. */

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningContainer } from '../container/start-container.js';
 import { stopAndRemove } from '../container/stop-container.js';
 import { waitDrained } from '../drain/wait-drained.js';
-import { forgetConnections } from '../firewall/conntrack.js';
+import { ClosedEntriesWaitMs } from '../defaults.js';
+import { forgetConnections, waitEndedGone } from '../firewall/conntrack.js';
 import { formatDuration } from '../duration.js';
 import type { Logger } from '../log.js';
 
@@ -24,7 +25,8 @@ export interface RetireTimings {
  * Aborting `signal` (shutdown) skips the waiting but still stops it.
  *
  * Its conntrack entries are left alone while it drains: deleting them races with clients
- * that reuse a port for a new connection (see firewall/conntrack.ts).
+ * that reuse a port for a new connection (see firewall/conntrack.ts). Before the stop it
+ * waits for the entries of its ended connections to expire, so dockerd has none to delete.
  */
 export async function retireVersion(old: Retiree, timings: RetireTimings, log: Logger, signal: AbortSignal): Promise<void> {
   const started = performance.now();
@@ -35,6 +37,9 @@ export async function retireVersion(old: Retiree, timings: RetireTimings, log: L
   } else if (!signal.aborted) {
     log.info(`${old.name} drained in ${formatDuration(performance.now() - started)}; stopping it`);
   }
+  // Let the kernel expire its ended connections' entries first (firewall/closing-timeouts.ts).
+  const left = await waitEndedGone(old.ip, ClosedEntriesWaitMs, signal);
+  if (left > 0) log.info(`${old.name}: ${left} ended connection(s) still in conntrack after ${formatDuration(ClosedEntriesWaitMs)}; stopping it anyway`);
   try {
     await stopAndRemove(old.container, timings.stopTimeoutMs);
   } finally {

@@ -299,7 +299,6 @@ export function createDaemon(config: DaemonConfig, log: Logger, shutdown: AbortS
       for (const id of obtained) if (!state.built.includes(id)) state.built.push(id);
     });
     hooks.onLive?.(`serving ${version.name} (${version.image.name})`);
-    await prune();
   };
 
   const prune = async () => {
@@ -342,6 +341,7 @@ export function createDaemon(config: DaemonConfig, log: Logger, shutdown: AbortS
     journal.record({ kind: 'deploy', trigger: 'promote', outcome: 'live', container: promoted.name, image: promoted.image.name, imageId: promoted.image.id, message: `promoted canary ${promoted.name}` });
     emit({ event: 'promoted', trigger: 'promote', ...versionEvent(promoted) });
     noteLastDeploy('promote', 'live');
+    await prune();
   };
 
   const endCanary = async () => {
@@ -405,6 +405,8 @@ export function createDaemon(config: DaemonConfig, log: Logger, shutdown: AbortS
     } else if (outcome.kind === 'cancelled' && !shutdown.aborted) {
       emit({ event: 'superseded', trigger: trigger.reason, ...(image ? { image: image.name } : {}), ...(container ? { container } : {}), ...(error ? { error } : {}) });
     }
+    // Pruning talks to the engine and may be slow: only after the outcome is recorded and announced.
+    if (outcome.kind === 'live' && recorded !== 'canary') await prune();
     // A deploy that failed because the engine went away is tried again once it is back.
     if (outcome.kind === 'failed' && !(await engine.answers())) {
       engineEvents.engineGone();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { ConntrackTimeoutMs } from '../defaults.js';
 
@@ -33,4 +34,29 @@ export async function forgetConnections(ip: string): Promise<void> {
 /** Forgets the UDP flows to `ip`: their next datagram is NATed anew, to the new version. */
 export async function forgetUdpFlows(ip: string): Promise<void> {
   await deleteEntries('udp', ip);
+}
+
+/** The entries of ended TCP connections in a `conntrack -L` listing (state is the fourth field). */
+export function countEnded(listing: string): number {
+  return listing.split('\n').filter((line) => {
+    const state = line.trim().split(/\s+/)[3];
+    return state === 'TIME_WAIT' || state === 'CLOSE';
+  }).length;
+}
+
+/**
+ * Waits, at most `maxMs`, until no ended connection to `ip` is left in conntrack: dockerd
+ * deletes the entries naming a container when it stops it, and a delete by tuple can take
+ * a new connection's entry (closing-timeouts.ts). Returns how many are left.
+ */
+export async function waitEndedGone(ip: string, maxMs: number, signal: AbortSignal): Promise<number> {
+  const deadline = performance.now() + maxMs;
+  for (;;) {
+    if (!available || ip === '' || signal.aborted) return 0;
+    const result = await execa('conntrack', ['-L', '-p', 'tcp', '--reply-src', ip], { reject: false, timeout: ConntrackTimeoutMs });
+    if ((result as { code?: string }).code === 'ENOENT') available = false;
+    const left = countEnded(result.stdout);
+    if (left === 0 || performance.now() >= deadline) return left;
+    await sleep(250, undefined, { signal }).catch(() => {});
+  }
 }

@@ -1,6 +1,7 @@
 import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PortBinding } from '../options/publish.js';
+import { nftClosingTimeouts, type ClosingTimeouts } from './closing-timeouts.js';
 import { forgetUdpFlows } from './conntrack.js';
 import { iptablesBackend, type NatBackend } from './iptables.js';
 import { GuardComment, guardRule, kernelLocalnet, type LocalnetControl } from './localnet.js';
@@ -16,9 +17,11 @@ export interface SwitchDeps {
   localnet: LocalnetControl;
   /** Clears UDP flows to a backend that no longer gets traffic (conntrack). */
   forgetUdp: (ip: string) => Promise<void>;
+  /** Short conntrack timeouts for the app's ended connections (closing-timeouts.ts). */
+  closing?: (app: string, bindings: readonly PortBinding[]) => ClosingTimeouts;
 }
 
-const kernel: SwitchDeps = { nat: iptablesBackend, localnet: kernelLocalnet, forgetUdp: forgetUdpFlows };
+const kernel: SwitchDeps = { nat: iptablesBackend, localnet: kernelLocalnet, forgetUdp: forgetUdpFlows, closing: nftClosingTimeouts };
 
 // What makes two DNAT rules the same for reconciling: iptables-save prints some options
 // back in its own spelling (a probability's digits), so compare what they do.
@@ -39,6 +42,9 @@ export class TrafficSwitch {
   #prepared = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
   #connections = new Map<string, number>();
+  readonly #closing: ClosingTimeouts | undefined;
+  /** Whether the closing-timeouts table was made (undefined: not tried yet). */
+  #closingMade: boolean | undefined;
   readonly #app: string;
   readonly #bindings: readonly PortBinding[];
   readonly #log: Logger;
@@ -49,6 +55,7 @@ export class TrafficSwitch {
     this.#bindings = bindings;
     this.#log = log;
     this.#deps = deps;
+    this.#closing = deps.closing?.(app, bindings);
   }
 
   /** Where new connections go now (empty before the first switch, or after `stopTraffic`). */
@@ -103,9 +110,19 @@ export class TrafficSwitch {
 
   async #prepare(bridge: string): Promise<void> {
     if (this.#prepared.has(bridge)) return;
+    if (this.#closingMade === undefined) await this.#makeClosing();
     await this.#ensureGuard([bridge]);
     await this.#deps.localnet.enable(bridge);
     this.#prepared.add(bridge);
+  }
+
+  /** Never fails a deploy: without the table, old versions wait out the kernel's own timeouts. */
+  async #makeClosing(): Promise<void> {
+    if (!this.#closing) return;
+    this.#closingMade = await this.#closing.ensure().catch(() => false);
+    if (!this.#closingMade) {
+      this.#log.warn('cannot set short conntrack timeouts for ended connections (is nft, from the nftables package, installed?); a client reusing a port right when an old version stops may lose its connection');
+    }
   }
 
   async #ensureGuard(bridges: Iterable<string>): Promise<boolean> {
@@ -193,6 +210,10 @@ export class TrafficSwitch {
       if (masquerade.length !== found.length || masquerade.some((rule) => !found.some((f) => sameRule(f, rule)))) problems.push('MASQUERADE rules changed');
       if (problems.length > 0) await this.#deps.nat.restore(this.#rewrite(this.#backends, nat));
       if (await this.#ensureGuard(this.#prepared)) problems.push('localnet guard missing');
+      if (this.#closingMade && this.#closing && !(await this.#closing.present())) {
+        await this.#makeClosing();
+        problems.push('conntrack timeouts table missing');
+      }
       for (const bridge of this.#prepared) await this.#deps.localnet.enable(bridge);
       return problems.length > 0 ? problems.join(', ') : undefined;
     });
@@ -207,6 +228,8 @@ export class TrafficSwitch {
       await this.#deps.nat.restore(restoreScript('nat', { delete: this.#foreignRules(nat), chains: existing, drop: existing }));
       this.#backends = [];
       this.#installed = false;
+      if (this.#closingMade) await this.#closing?.remove();
+      this.#closingMade = undefined;
       // Another hanoverd may still send local clients through the same bridge.
       const mine = new Set(rulesWithComment(nat, appComment(this.#app)));
       const others = rulesWithComment(nat, 'hanoverd').filter((rule) => !mine.has(rule));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { appContainers, appRules, routeLocalnet } from '../helpers/leftovers.ts';
+import { appContainers, appNftTable, appRules, routeLocalnet } from '../helpers/leftovers.ts';
 import { get, startLoad } from '../helpers/load.ts';
 import { serveApp } from '../helpers/served-app.ts';
 
@@ -55,9 +55,11 @@ test('each SIGHUP hands over to a new container with no failed request', async (
 test('SIGTERM removes every rule and container and exits 0', async () => {
   const { app, daemon, base } = served;
   assert.equal(await routeLocalnet(), '1');
+  assert.equal(await appNftTable(app.name), true, 'short conntrack timeouts while it runs');
   assert.equal(await daemon.stop(), 0);
   assert.deepEqual(await appContainers(app.name), []);
   assert.deepEqual(await appRules(app.name), []);
+  assert.equal(await appNftTable(app.name), false);
   assert.equal(await routeLocalnet(), '0');
   await assert.rejects(get(`${base}/`));
 });

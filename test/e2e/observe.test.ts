@@ -78,11 +78,14 @@ test('/metrics counts a live deploy; --notify gets the event; --post-deploy sees
   const from = daemon.log().length;
   daemon.signal('SIGHUP');
   const [, name] = await daemon.waitForLog(/traffic switched to (\S+)/, 60_000, from);
-  assert.equal(await metric('hanoverd_deploys_total{outcome="live"}'), before + 1);
+  // The outcome is counted when the deploy ends, just after the switch's log line.
+  let live = 0;
+  for (let i = 0; i < 50 && (live = await metric('hanoverd_deploys_total{outcome="live"}')) < before + 1; i++) await sleep(100);
+  assert.equal(live, before + 1);
   for (let i = 0; i < 50 && !events.some((e) => e.event === 'live' && e.container === name); i++) await sleep(100);
-  const live = events.find((e) => e.event === 'live' && e.container === name);
-  assert.ok(live, JSON.stringify(events));
-  assert.match(live.text, new RegExp(`${name} .* is live after SIGHUP`));
+  const event = events.find((e) => e.event === 'live' && e.container === name);
+  assert.ok(event, JSON.stringify(events));
+  assert.match(event.text, new RegExp(`${name} .* is live after SIGHUP`));
   for (let i = 0; i < 50 && !fs.existsSync(envFile); i++) await sleep(100);
   const env = fs.readFileSync(envFile, 'utf8');
   assert.match(env, new RegExp(`^HANOVERD_APP=${app.name}$`, 'm'));

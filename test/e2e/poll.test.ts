@@ -48,7 +48,7 @@ after(async () => {
 });
 
 test('--poll 1s: a new digest on the tag goes live unsignalled, with no failed request', async () => {
-  daemon = startDaemon(emptyDir, [image, '-p', `${port}:80`, '--poll', '1s', '--name', name]);
+  daemon = startDaemon(emptyDir, ['-p', `${port}:80`, '--poll', '1s', '--name', name, image]);
   await daemon.waitForLog(/traffic switched to/);
   assert.equal((await get(`${base}/version`)).body, 'v1');
   const load = startLoad(`${base}/version`, { concurrency: 2, maxMs: 60_000 });

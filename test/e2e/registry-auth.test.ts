@@ -73,7 +73,7 @@ test('with a credential helper on PATH (credHelpers) it pulls, never logging the
   fs.writeFileSync(path.join(config, 'config.json'), JSON.stringify({ credHelpers: { [registry.host]: 'hanoverdtest' } }));
   fs.writeFileSync(path.join(helperDir, 'docker-credential-hanoverdtest'),
     `#!/bin/sh\nread server\necho '{"ServerURL":"'"$server"'","Username":"${user.name}","Secret":"${user.password}"}'\n`, { mode: 0o755 });
-  const daemon = startDaemon(app.dir, [image, '-p', `${port}:80`, '--state-dir', `${app.dir}-state`], {
+  const daemon = startDaemon(app.dir, ['-p', `${port}:80`, '--state-dir', `${app.dir}-state`, image], {
     env: { DOCKER_CONFIG: config, PATH: `${helperDir}:${process.env.PATH}` },
   });
   try {

@@ -96,6 +96,8 @@ test('after a rollback, docker kill of the live container brings the rolled-back
   const [, back] = await daemon.waitForLog(/traffic switched to (\S+)/, 30_000, from);
   assert.notEqual(back, live);
   assert.deepEqual(await get(`${base}/`), { status: 200, body: 'v1' }, 'the rolled-back version, not a rebuild of the directory');
+  // Older versions still retiring go once drained.
+  for (let i = 0; i < 100 && (await appContainers(app.name)).length > 1; i++) await sleep(200);
   assert.deepEqual(await appContainers(app.name), [back]);
 });
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { closingTable } from '../../dist/firewall/closing-timeouts.js';
 import { appChains } from '../../dist/firewall/rules.js';
 
 /** Containers hanoverd made for `app` (running or not). */
@@ -18,6 +19,11 @@ export async function appRules(app: string): Promise<string[]> {
     || chains.some((chain) => line.startsWith(`:${chain} `) || line.startsWith(`-A ${chain} `)));
 }
 
+/** Whether the app's nftables table (short conntrack timeouts) exists. */
+export async function appNftTable(app: string): Promise<boolean> {
+  return (await execa('nft', ['list', 'table', 'ip', closingTable(app)], { reject: false })).exitCode === 0;
+}
+
 export async function routeLocalnet(bridge = 'docker0'): Promise<string> {
   const { stdout } = await execa('cat', [`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`]);
   return stdout.trim();
@@ -31,6 +37,7 @@ export async function removeLeftovers(app: string, images: string[] = [app]): Pr
     if (rule.startsWith('-A ')) await execa('iptables-restore', ['--noflush'], { input: `*nat\n${rule.replace(/^-A /, '-D ')}\nCOMMIT\n`, reject: false });
   }
   for (const chain of Object.values(appChains(app))) await execa('iptables', ['-t', 'nat', '-X', chain], { reject: false });
+  await execa('nft', ['delete', 'table', 'ip', closingTable(app)], { reject: false });
   // Every image built for the app (by hanoverd, or by a test as hanoverd would), tagged or not.
   const { stdout } = await execa('docker', ['images', '-q', '--filter', `label=hanoverd.built-as=${app}`], { reject: false });
   const built = [...new Set(stdout.split('\n').filter(Boolean))];

@@ -148,3 +148,42 @@ describe('TrafficSwitch', () => {
     assert.deepEqual(targets(nat), ['172.17.0.3:80']);
   });
 });
+
+describe('closing timeouts', () => {
+  function withClosing(ensures: boolean[] = []) {
+    const calls: string[] = [];
+    let present = false;
+    const nat = new FakeNat();
+    const log = createLogger('text', new Writable({ write(chunk, _e, done) { calls.push(`log ${String(chunk).trim()}`); done(); } }));
+    const traffic = new TrafficSwitch('app', bindings, log, {
+      nat, localnet: new FakeLocalnet(), forgetUdp: async () => {},
+      closing: () => ({
+        async ensure() { calls.push('ensure'); present = ensures.shift() ?? true; return present; },
+        async present() { return present; },
+        async remove() { calls.push('remove'); present = false; },
+      }),
+    });
+    return { traffic, calls, drop: () => { present = false; } };
+  }
+
+  test('made once before the first switch, put back by reconcile when gone, removed with the rules', async () => {
+    const { traffic, calls, drop } = withClosing();
+    await traffic.prepare('docker0');
+    await traffic.switchTo([v1]);
+    await traffic.switchTo([v2]);
+    assert.deepEqual(calls.filter((c) => !c.startsWith('log')), ['ensure']);
+    assert.equal(await traffic.reconcile(), undefined);
+    drop();
+    assert.equal(await traffic.reconcile(), 'conntrack timeouts table missing');
+    await traffic.removeAll();
+    assert.deepEqual(calls.filter((c) => !c.startsWith('log')), ['ensure', 'ensure', 'remove']);
+  });
+
+  test('without nft the switch still works, with one warning', async () => {
+    const { traffic, calls } = withClosing([false]);
+    await traffic.switchTo([v1]);
+    await traffic.switchTo([v2]);
+    assert.equal(calls.filter((c) => c.includes('cannot set short conntrack timeouts')).length, 1);
+    assert.equal(await traffic.reconcile(), undefined);
+  });
+});
