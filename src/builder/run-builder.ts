@@ -1,4 +1,4 @@
-import type { ImageSource, Trigger } from '../daemon/config.js';
+import type { ImageSource, Trigger } from '../trigger.js';
 import { describeSource, obtainImage } from '../daemon/obtain-image.js';
 import { TriggerQueue } from '../daemon/trigger-queue.js';
 import { checkDocker, createDocker, shortId } from '../docker.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readLiveState } from '../state/live-state.js';
 import { defaultStateDir, stateRoot } from '../state/state-dir.js';
-import { defaultAppName } from './app-name.js';
+import { defaultAppName } from '../app-name.js';
 
 /**
  * The state directory of the daemon a client command means: --state-dir, else --name,

@@ -3,10 +3,11 @@ import yargs, { type Argv } from 'yargs';
 import {
   DefaultWatchFailures, DefaultDrainTimeout, DefaultHistoryLimit, DefaultOverlapGrace, DefaultReadyStatus, DefaultReadyTimeout, DefaultStatusUri, DefaultStopTimeout,
 } from '../defaults.js';
-import type { DaemonConfig, ImageSource } from '../daemon/config.js';
+import type { DaemonConfig } from '../daemon/config.js';
+import type { ImageSource } from '../trigger.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
-import { ReservedLabels } from '../container/labels.js';
+import { ReservedLabels } from '../labels.js';
 import { parseEngineOptions } from '../options/engine-options.js';
 import { resolveEnv } from '../options/env.js';
 import { mergeEnv, readEnvFiles } from '../options/env-file.js';
@@ -19,7 +20,7 @@ import { parsePublishList } from '../options/publish.js';
 import { parseStatusCodes } from '../options/status-codes.js';
 import { parseVolume } from '../options/volume.js';
 import { defaultStateDir } from '../state/state-dir.js';
-import { defaultAppName, validateAppName } from './app-name.js';
+import { defaultAppName, validateAppName } from '../app-name.js';
 import { builderOptions, toBuilderConfig } from './builder-args.js';
 import type { BuilderConfig } from '../builder/run-builder.js';
 import { resolveHookbot } from '../hookbot/hookbot-config.js';

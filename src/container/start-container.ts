@@ -7,7 +7,7 @@ import type { MountSpec } from '../options/volume.js';
 import type { BuiltImage } from '../source/build-image.js';
 import { defaultGateway } from './default-gateway.js';
 import { imageEnv } from './image-env.js';
-import { GenerationLabel, NetworkLabel, versionLabels } from './labels.js';
+import { GenerationLabel, NetworkLabel, versionLabels } from '../labels.js';
 import { streamLogs } from './stream-logs.js';
 
 export interface ContainerSettings {

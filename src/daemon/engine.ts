@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { GenerationLabel, listAppContainers } from '../container/labels.js';
+import { GenerationLabel, listAppContainers } from '../labels.js';
 import { describeRunning, waitForExit, type RunningContainer } from '../container/start-container.js';
 import { stopAndRemove } from '../container/stop-container.js';
 import { DockerCallTimeoutMs } from '../defaults.js';
@@ -8,7 +8,8 @@ import type { Logger } from '../log.js';
 import type { BuiltImage } from '../source/build-image.js';
 import type { Phase } from '../state/history.js';
 import type { VersionInfo } from '../state/live-state.js';
-import type { DaemonConfig, ImageSource } from './config.js';
+import type { ImageSource } from '../trigger.js';
+import type { DaemonConfig } from './config.js';
 import { obtainImage } from './obtain-image.js';
 import { pruneImages } from './prune-images.js';
 import { retireVersion } from './retire-version.js';

@@ -4,7 +4,7 @@ import type { Backend } from '../firewall/rules.js';
 import type { Logger } from '../log.js';
 import type { BuiltImage } from '../source/build-image.js';
 import type { Phase, PhaseName } from '../state/history.js';
-import type { ImageSource, Trigger } from './config.js';
+import type { ImageSource, Trigger } from '../trigger.js';
 import type { Engine } from './engine.js';
 
 /** How one deploy attempt ended. It never throws: whatever fails, fails this attempt only. */

@@ -6,7 +6,7 @@ import type { BuiltImage } from '../source/build-image.js';
 import { buildFromGit } from '../source/build-git.js';
 import { buildWithRuntime } from '../source/runtime-image.js';
 import { pullImage } from '../source/pull-image.js';
-import type { ImageSource } from './config.js';
+import type { ImageSource } from '../trigger.js';
 
 export async function obtainImage(docker: Docker, source: ImageSource, log: Logger, signal: AbortSignal): Promise<BuiltImage> {
   switch (source.kind) {

@@ -11,7 +11,8 @@ import type { DeployEvent, DeployPhase, EventBus } from '../observe/deploy-event
 import { formatBinding } from '../options/publish.js';
 import type { HistoryEntry, Phase } from '../state/history.js';
 import { readLiveState, type LiveState, type VersionInfo } from '../state/live-state.js';
-import type { DaemonConfig, ImageSource, Trigger } from './config.js';
+import type { ImageSource, Trigger } from '../trigger.js';
+import type { DaemonConfig } from './config.js';
 import { CrashRestarts } from './crash-backoff.js';
 import { dockerEngine, type Engine } from './engine.js';
 import { backendOf, handover, type HandoverSteps, type Outcome } from './handover.js';

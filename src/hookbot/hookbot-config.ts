@@ -1,5 +1,5 @@
-import { appNameFrom, defaultAppName, validateAppName } from '../cli/app-name.js';
-import type { ImageSource } from '../daemon/config.js';
+import { appNameFrom, defaultAppName, validateAppName } from '../app-name.js';
+import type { ImageSource } from '../trigger.js';
 import { DefaultGitDir } from '../defaults.js';
 import { UsageError } from '../errors.js';
 import { parseImageRef, type ImageRef } from '../options/image-ref.js';

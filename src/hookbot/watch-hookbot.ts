@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ImageSource, Trigger } from '../daemon/config.js';
+import type { ImageSource, Trigger } from '../trigger.js';
 import { HookbotCheckTimeoutMs } from '../defaults.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';

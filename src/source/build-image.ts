@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BuiltAsLabel } from '../container/labels.js';
+import { BuiltAsLabel } from '../labels.js';
 import { readJsonLines, progressError } from '../docker.js';
 import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';

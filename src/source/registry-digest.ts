@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { GenerationLabel, listAppContainers } from '../container/labels.js';
+import { GenerationLabel, listAppContainers } from '../labels.js';
 import { HanoverdError } from '../errors.js';
 import { pullReference, type ImageRef } from '../options/image-ref.js';
 import { findRegistryAuth, type AuthConfig } from './registry-auth.js';

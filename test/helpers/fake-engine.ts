@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { RunningContainer } from '../../dist/container/start-container.js';
-import type { DaemonConfig, ImageSource } from '../../dist/daemon/config.js';
+import type { DaemonConfig } from '../../dist/daemon/config.js';
+import type { ImageSource } from '../../dist/trigger.js';
 import type { AppContainer, Engine } from '../../dist/daemon/engine.js';
 import type { JournalStore } from '../../dist/daemon/journal.js';
 import type { Check } from '../../dist/daemon/watch-window.js';

@@ -48,10 +48,11 @@ test('bad values are one line naming the flag', () => {
 });
 
 test('parseArgs takes the flags, --notify one value each, and validates them', async () => {
-  const command = await parseArgs(['--notify', 'http://127.0.0.1:9/a', 'registry.example:5000/shop:prod', '--notify=http://127.0.0.1:9/b', '--poll', '3s', '--metrics-listen', ':9100'], '/srv/app', {});
+  const command = await parseArgs(['--notify', 'http://127.0.0.1:9/a', '--notify=http://127.0.0.1:9/b', '--poll', '3s', '--metrics-listen', ':9100', 'registry.example:5000/shop:prod'], '/srv/app', {});
   assert.ok(command?.kind === 'run');
   assert.equal(command.config.source.kind, 'pull', 'the image after --notify URL is still the image');
+  assert.deepEqual(command.config.observe?.notify.map((target) => target.url), ['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b']);
   await assert.rejects(parseArgs(['--poll', '3s'], '/srv/app', {}), (error: unknown) => error instanceof UsageError && /--poll needs an image to pull/.test(error.message));
-  await assert.rejects(parseArgs(['shop:prod', '--pre-switch', 'a; b'], '/srv/app', {}), /--pre-switch "a; b": ";" needs a shell/);
-  await assert.rejects(parseArgs(['shop:prod', '--notify'], '/srv/app', {}), /Not enough arguments following: notify/);
+  await assert.rejects(parseArgs(['--pre-switch', 'a; b', 'shop:prod'], '/srv/app', {}), /--pre-switch "a; b": ";" needs a shell/);
+  await assert.rejects(parseArgs(['--notify'], '/srv/app', {}), /Not enough arguments following: notify/);
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from './errors.js';
 
 /**
  * A name usable for containers (`<app>-<n>`), image tags and iptables comments,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppLabel, GenerationLabel, nextGeneration, versionLabels } from '../../../dist/container/labels.js';
+import { AppLabel, GenerationLabel, nextGeneration, versionLabels } from '../../dist/labels.js';
 
 type Containers = Parameters<typeof nextGeneration>[0];
 const withLabels = (...labels: Array<Record<string, string>>): Containers =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { appNameFrom, defaultAppName, validateAppName } from '../../../dist/cli/app-name.js';
-import { throwsUsage } from '../expect-usage-error.ts';
+import { appNameFrom, defaultAppName, validateAppName } from '../../dist/app-name.js';
+import { throwsUsage } from './expect-usage-error.ts';
 
 // Docker's grammar for one path component of an image name; the build uses the app name as its tag.
 const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -24,7 +24,7 @@ describe('appNameFrom', () => {
     test(`rejects ${JSON.stringify(text)}`, () => throwsUsage(() => appNameFrom(text), `"${text}"`, '--name'));
   }
 
-  // BUG (src/cli/app-name.ts:10): the name is trimmed of leading/trailing non-alphanumerics
+  // BUG (src/app-name.ts:10): the name is trimmed of leading/trailing non-alphanumerics
   // before being cut to 40 characters, so the cut can leave a trailing "-", "." or "_".
   // Fix: slice(0, 40) first, then strip the trailing punctuation.
   test('does not end in punctuation after cutting to 40 characters', () => {
@@ -40,7 +40,7 @@ describe('validateAppName', () => {
     test(`rejects ${JSON.stringify(name)}`, () => throwsUsage(() => validateAppName(name), `--name "${name}"`));
   }
 
-  // BUG (src/cli/app-name.ts:15, used as the build tag in src/cli/parse-args.ts:49): names
+  // BUG (src/app-name.ts:15, used as the build tag in src/cli/parse-args.ts:49): names
   // such as "app-", "my..app" or "my_-app" pass, and appNameFrom("my_-app") produces one,
   // but they are not valid image names, so `docker build -t` fails with "invalid reference
   // format" only when the daemon builds. Fix: also require each name to match Docker's
