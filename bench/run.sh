@@ -11,6 +11,8 @@
 #   BENCH_QUICK=1 bash bench/run.sh       # a short smoke run (figures not representative)
 #   bash bench/run.sh --soak [--handovers 100] [--max-minutes 18]
 #                                         # the Connection: close soak instead (bench/reset/soak.ts)
+#   bash bench/run.sh --scale [--sizes 1,10,25,50]
+#                                         # N apps on one host instead (bench/scale.ts), ~15 minutes
 #
 # Everything it creates (containers, images, nginx, network namespace, iptables rules,
 # sysctls) is removed or restored on exit, also on failure or Ctrl-C.
@@ -89,6 +91,13 @@ if [ "${1:-}" = --soak ]; then
   command -v tcpdump >/dev/null && command -v conntrack >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tcpdump conntrack >/dev/null; }
   node bench/reset/soak.ts "$@"
+  exit
+fi
+
+# `bash bench/run.sh --scale [--sizes 1,10,25,50]`: many apps on one host (bench/scale.ts).
+if [ "${1:-}" = --scale ]; then
+  shift
+  node bench/scale.ts "$@"
   exit
 fi
 
