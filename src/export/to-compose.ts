@@ -97,7 +97,7 @@ function environment(specs: readonly string[], image: string | undefined): Recor
 function tmpfsOptions(mount: MountSpec): string {
   const options = [
     ...(mount.ReadOnly ? ['ro'] : []),
-    ...(mount.TmpfsOptions?.SizeBytes === undefined ? [] : [`size=${mount.TmpfsOptions.SizeBytes}`]),
+    ...(mount.TmpfsOptions?.SizeBytes === undefined ? [] : [`size=${composeSize(mount.TmpfsOptions.SizeBytes)}`]),
     ...(mount.TmpfsOptions?.Mode === undefined ? [] : [`mode=${mount.TmpfsOptions.Mode.toString(8).padStart(4, '0')}`]),
   ];
   return options.length === 0 ? mount.Target : `${mount.Target}:${options.join(',')}`;
