@@ -149,7 +149,7 @@ function derivedHealthcheck(config: DaemonConfig): { check?: ComposeHealthcheck;
       retries: DerivedHealthRetries,
       start_period: composeDuration(config.readyTimeoutMs),
     },
-    note: `derived from --status-uri ${config.statusUri}${config.statusPort === undefined ? ` on port ${port}` : ` --status-port ${port}`} and --ready-timeout (start_period): it replaces the image's HEALTHCHECK, needs wget or curl in the image, and passes on any 2xx (hanoverd accepted --ready-status); drop it to keep the image's own`,
+    note: `derived from --status-uri ${config.statusUri}${config.statusPort === undefined ? ` on port ${port}` : ` --status-port ${port}`} and --ready-timeout (start_period): it replaces the image's HEALTHCHECK, needs wget or curl in the image, and fails only on 4xx and 5xx answers (hanoverd waited for --ready-status, 200 by default); drop it to keep the image's own`,
   };
 }
 
@@ -186,7 +186,7 @@ function unmappedNotes(config: DaemonConfig): ComposeNote[] {
   const observe = config.observe;
   if (config.hookbot) notes.push({ text: '--hookbot: hanoverd deployed on each hookbot message; compose has no trigger: run docker compose pull (or build) && docker compose up -d, or docker stack deploy, from CI' });
   if (observe?.pollMs !== undefined) notes.push({ text: `--poll ${composeDuration(observe.pollMs)}: hanoverd deployed when the tag moved; compose does not watch registries: deploy from CI (or a registry watcher)` });
-  if (observe?.preSwitch) notes.push({ text: `--pre-switch: no compose equivalent; run it before the update, e.g. docker compose run --rm ${config.app} ${observe.preSwitch.argv[0] ?? ''} …` });
+  if (observe?.preSwitch) notes.push({ text: `--pre-switch: no compose equivalent; run it before the update, e.g. docker compose run --rm ${config.app} ${observe.preSwitch.argv[0] ?? ''}${observe.preSwitch.argv.length > 1 ? ' …' : ''}` });
   if (observe?.postDeploy) notes.push({ text: '--post-deploy: no compose equivalent; run it after docker compose up -d (or docker stack deploy) returns' });
   if (observe !== undefined && observe.notify.length > 0) notes.push({ text: '--notify: no compose equivalent; docker events (or swarm service events) tell what changed' });
   if (observe?.metricsListen) notes.push({ text: '--metrics-listen: hanoverd\'s deploy metrics have no compose equivalent' });
