@@ -19,6 +19,7 @@ command -v ip >/dev/null || need_pkgs+=(iproute2)
 command -v git >/dev/null || need_pkgs+=(git)
 command -v curl >/dev/null || need_pkgs+=(curl)
 command -v htpasswd >/dev/null || need_pkgs+=(apache2-utils) # a registry with a password, in tests
+command -v docker-compose >/dev/null || need_pkgs+=(docker-compose) # validates hanoverd export output, in tests
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   apt-get update -qq

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { parseArgs } from './cli/parse-args.js';
 import { clientCommand } from './cli/client-command.js';
+import { exportCommand } from './cli/export-command.js';
 import { runCommand } from './cli/run-command.js';
 import { runBuilder } from './builder/run-builder.js';
 import { describeError, UsageError } from './errors.js';
@@ -21,6 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command.kind === 'client') return await clientCommand(command.action, command.stateDir, command.json, command.limit, command.canary);
+    if (command.kind === 'export') return exportCommand(command);
     if (command.kind === 'builder') return await runBuilder(command.config, createLogger(command.logFormat));
     return await runCommand(command.config, createLogger(command.logFormat));
   } catch (error) {

@@ -35,6 +35,8 @@ export type Command =
   | { kind: 'run'; config: DaemonConfig; logFormat: LogFormat }
   | { kind: 'client'; action: ClientAction; stateDir: string; json: boolean; limit: number; canary?: number }
   | { kind: 'builder'; config: BuilderConfig; logFormat: LogFormat }
+  /** The run command's flags and image, as a compose file: -e and --env-file as given, since compose reads them itself. */
+  | { kind: 'export'; config: DaemonConfig; cwd: string; env: string[]; envFiles: string[] }
   | { kind: 'version' };
 
 const EPILOG = `Examples:
@@ -213,11 +215,46 @@ const CLIENT_COMMANDS: Array<[ClientAction, string]> = [
   ['promote', 'move all traffic to the canary'],
 ];
 
+/** What every parser shares: unknown flags refused, help, and yargs' errors as one-line usage errors. */
+async function finish(parser: Argv): Promise<void> {
+  await parser
+    .strict()
+    .epilog(EPILOG)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .version(false)
+    .help()
+    .fail((message, error) => {
+      // yargs' own errors (YError: a flag without its value) are usage errors; ours pass through.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(`${message}; see hanoverd --help`, error ? { cause: error } : undefined);
+    })
+    .parseAsync();
+}
+
+const EXPORT_DESCRIBE = 'print a docker compose file with the same flags, image and command (for compose or swarm)';
+
+/**
+ * `hanoverd export [flags] [image] [command..]`: the run command's own parser, on the
+ * arguments after `export`, so that flags, the image and the container's command are read
+ * (and refused) exactly as for the daemon. A yargs subcommand would halt at its own name.
+ */
+async function parseExport(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Command | undefined> {
+  let command: Command | undefined;
+  await finish(yargs([...argv])
+    .scriptName('hanoverd export')
+    .command('$0 [image] [command..]', EXPORT_DESCRIBE, runOptions, (args) => {
+      // -e and --env-file as given, besides the validated config: compose resolves and reads them itself.
+      command = { kind: 'export', config: toConfig(args, cwd, env), cwd, env: [...args.env], envFiles: [...args['env-file']] };
+    }));
+  return command;
+}
+
 /**
  * Parses the command line into a validated command. Throws UsageError (one line)
  * for anything wrong; prints help itself.
  */
 export async function parseArgs(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Command | undefined> {
+  if (argv[0] === 'export') return parseExport(argv.slice(1), cwd, env);
   let command: Command | undefined;
   const parser = yargs([...argv])
     .scriptName('hanoverd')
@@ -237,20 +274,11 @@ export async function parseArgs(argv: readonly string[], cwd: string, env: NodeJ
       command = { kind: 'client', action, stateDir, json: args.json, limit: args.limit, ...(canary !== undefined ? { canary } : {}) };
     });
   }
-  await parser
+  // Listed for --help only: parseExport reads it.
+  parser.command('export [flags] [image] [command..]', EXPORT_DESCRIBE, {}, () => {});
+  await finish(parser
     .command('$0 [image] [command..]', 'build or pull an image and hand traffic over to each new version', runOptions, (args) => {
       command = { kind: 'run', config: toConfig(args, cwd, env), logFormat: args['log-format'] };
-    })
-    .strict()
-    .epilog(EPILOG)
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .version(false)
-    .help()
-    .fail((message, error) => {
-      // yargs' own errors (YError: a flag without its value) are usage errors; ours pass through.
-      if (error && error.name !== 'YError') throw error;
-      throw new UsageError(`${message}; see hanoverd --help`, error ? { cause: error } : undefined);
-    })
-    .parseAsync();
+    }));
   return command;
 }
