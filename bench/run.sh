@@ -9,7 +9,7 @@
 #
 #   BENCH_SOURCE=HEAD bash bench/run.sh   # benchmark the last commit instead of the working tree
 #   BENCH_QUICK=1 bash bench/run.sh       # a short smoke run (figures not representative)
-#   bash bench/run.sh --soak [--handovers 100] [--max-minutes 18]
+#   bash bench/run.sh --soak [--handovers 100] [--max-minutes 18] [--load close|keepalive|slow-mix]
 #                                         # the Connection: close soak instead (bench/reset/soak.ts)
 #   bash bench/run.sh --scale [--sizes 1,10,25,50]
 #                                         # N apps on one host instead (bench/scale.ts), ~15 minutes

@@ -32,10 +32,10 @@ export interface CloseLoad {
   stop(): Promise<void>;
 }
 
-const REQUEST = 'GET / HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n';
+const request = (target: string) => `GET ${target} HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n`;
 
 /** One request on a new connection; resolves with the answering body or a failure. */
-function oneRequest(host: string, port: number, timeoutMs: number): Promise<{ body: string; start: number } | Failure> {
+function oneRequest(host: string, port: number, target: string, timeoutMs: number): Promise<{ body: string; start: number } | Failure> {
   const start = Date.now();
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
@@ -57,7 +57,7 @@ function oneRequest(host: string, port: number, timeoutMs: number): Promise<{ bo
     socket.on('connect', () => {
       connected = true;
       clientPort = socket.localPort;
-      socket.write(REQUEST);
+      socket.write(request(target));
     });
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -83,14 +83,14 @@ function oneRequest(host: string, port: number, timeoutMs: number): Promise<{ bo
   });
 }
 
-export function startCloseLoad(host: string, port: number, workers: number, timeoutMs: number): CloseLoad {
+export function startCloseLoad(host: string, port: number, workers: number, timeoutMs: number, target = '/'): CloseLoad {
   const counts: LoadCounts = { requests: 0, ok: 0, failed: 0, answered: {} };
   const failures: Failure[] = [];
   const listeners: Array<(failure: Failure) => void> = [];
   let stopped = false;
   const worker = async () => {
     while (!stopped) {
-      const result = await oneRequest(host, port, timeoutMs);
+      const result = await oneRequest(host, port, target, timeoutMs);
       counts.requests++;
       if ('kind' in result) {
         counts.failed++;

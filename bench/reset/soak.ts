@@ -1,6 +1,6 @@
 // The soak: hanoverd's published port under a Connection: close load through many
 // handovers, every failed request counted with its kind and its place in the handover.
-// Run it through `bash bench/run.sh --soak [--handovers N] [--max-minutes M]` (as root).
+// Run it through `bash bench/run.sh --soak [--handovers N] [--max-minutes M] [--load close|keepalive|slow-mix]` (as root).
 //
 //   load      node close-load recorder (each failure: time, kind, client port) and wrk
 //             -t2 -c32 -H 'Connection: close' in back-to-back 10 s segments
@@ -37,6 +37,10 @@ const WORKERS = Number(arg('--workers', '16'));
 const WRK_CONNECTIONS = Number(arg('--wrk-connections', '32'));
 const MAX_MINUTES = Number(arg('--max-minutes', '18'));
 const EXTRA_FLAGS = arg('--flags', '').split(' ').filter(Boolean);
+/** close: wrk and the recorder on a new connection per request; keepalive: wrk keeps its connections (the recorder still opens new ones); slow-mix: close, plus 8 clients on /slow?ms=3000 that span the switches. */
+const LOAD = arg('--load', 'close');
+if (!['close', 'keepalive', 'slow-mix'].includes(LOAD)) throw new Error(`--load ${LOAD}: close, keepalive or slow-mix`);
+const SLOW_WORKERS = LOAD === 'slow-mix' ? 8 : 0;
 const CLI = process.env.HANOVERD_BENCH_CLI ?? path.join(BENCH, 'out/hanoverd/dist/cli.js');
 const BRIDGE = 'docker0';
 const MAX_EVIDENCE = 12;
@@ -128,8 +132,12 @@ async function main(): Promise<void> {
   let livePid = await pidOf(liveName!);
 
   const load = startCloseLoad('127.0.0.1', HOST_PORT, WORKERS, 5000);
-  const wrk = startWrkSegments(`http://127.0.0.1:${HOST_PORT}/`, WORK, 10, WRK_CONNECTIONS);
+  const wrk = startWrkSegments(`http://127.0.0.1:${HOST_PORT}/`, WORK, 10, WRK_CONNECTIONS, LOAD === 'keepalive');
+  // Slow requests answer after 3 s: they are in flight at every switch and must finish on the old version.
+  const slow = startCloseLoad('127.0.0.1', HOST_PORT, SLOW_WORKERS, 10_000, '/slow?ms=3000');
+  slow.onFailure((failure) => say(`SLOW FAILED ${failure.kind} (${failure.detail}) opened ${new Date(failure.start).toISOString().slice(11, 23)}`));
   cleanups.push(() => load.stop());
+  cleanups.push(() => slow.stop());
   cleanups.push(() => wrk.stop());
 
   const handovers: HandoverRecord[] = [];
@@ -206,7 +214,7 @@ async function main(): Promise<void> {
     say(`#${k} ${kind}${busy ? ' busy' : ''}: ${old.name} -> ${toName}, switch ${record.switchAt - trigger} ms after trigger, drained ${record.drainEndAt - record.switchAt} ms after it`
       + `, stopped ${record.stoppedAt - record.switchAt} ms; at drain end acceptQ ${at.before?.acceptQueue ?? '?'}, sockets ${JSON.stringify(at.before?.states ?? {})}`
       + `; at SIGTERM acceptQ ${nearest(sockets, record.sigtermAt).before?.acceptQueue ?? '?'}`
-      + `; SYNs to old after switch ${record.lateSyns.length} (${record.lateSyns.slice(-5).join(', ')} ms), RSTs ${record.resets.length}, live conntrack entries deleted ${record.collateralDeletes.length}; failed so far ${load.counts.failed}`);
+      + `; SYNs to old after switch ${record.lateSyns.length} (${record.lateSyns.slice(-5).join(', ')} ms), RSTs ${record.resets.length}, live conntrack entries deleted ${record.collateralDeletes.length}; failed so far ${load.counts.failed}${SLOW_WORKERS > 0 ? ` (+${slow.counts.failed} slow)` : ''}`);
     for (const r of record.resets.slice(0, 4)) say(`   RST ${r.ms} ms after switch: ${r.line}`);
   }
   for (const b of burners) b.kill('SIGKILL');
@@ -214,16 +222,18 @@ async function main(): Promise<void> {
   await sleep(1500);
   await wrk.stop();
   await load.stop();
+  await slow.stop();
   await Promise.all(evidence);
-  report(handovers, load, wrk.segments, started, daemon);
+  report(handovers, load, slow, wrk.segments, started, daemon);
 }
 
-function report(handovers: HandoverRecord[], load: ReturnType<typeof startCloseLoad>, segments: ReturnType<typeof startWrkSegments>['segments'], started: number, daemon: Daemon): void {
+function report(handovers: HandoverRecord[], load: ReturnType<typeof startCloseLoad>, slow: ReturnType<typeof startCloseLoad>, segments: ReturnType<typeof startWrkSegments>['segments'], started: number, daemon: Daemon): void {
   const placed = load.failures.map((f) => ({ ...f, place: place(f.at, handovers), opened: place(f.start, handovers) }));
   for (const f of placed) if (f.place) handovers.find((h) => h.k === f.place!.k)!.failures++;
   const wrkTotal = segments.reduce((sum, s) => sum + s.requests, 0);
   const wrkFailed = segments.reduce((sum, s) => sum + wrkFailures(s), 0);
-  const failedHandovers = new Set(placed.map((f) => f.place?.k));
+  const slowPlaced = slow.failures.map((f) => ({ ...f, place: place(f.at, handovers) }));
+  const failedHandovers = new Set([...placed, ...slowPlaced].map((f) => f.place?.k));
   for (const s of segments.filter((x) => wrkFailures(x) > 0)) for (const h of handovers) if (h.switchAt >= s.start - 5000 && h.switchAt <= s.end) failedHandovers.add(h.k);
   failedHandovers.delete(undefined);
   const n = handovers.length;
@@ -238,9 +248,11 @@ function report(handovers: HandoverRecord[], load: ReturnType<typeof startCloseL
     minutes: Math.round((Date.now() - started) / 6000) / 10,
     hanoverd: process.env.HANOVERD_BENCH_REV ?? CLI,
     flags: EXTRA_FLAGS,
+    load: LOAD,
     handovers: n,
     mix: { rebuildIdle: sumOf('rebuild', false), rebuildBusy: sumOf('rebuild', true), prebuiltIdle: sumOf('prebuilt', false), prebuiltBusy: sumOf('prebuilt', true) },
     recorder: { workers: WORKERS, ...load.counts, answered: undefined },
+    slow: { workers: SLOW_WORKERS, ...slow.counts, answered: undefined, failures: slowPlaced },
     wrk: { connections: WRK_CONNECTIONS, segments: segments.length, requests: wrkTotal, failed: wrkFailed, errors: segments.filter((s) => wrkFailures(s) > 0) },
     handoversWithFailure: failedHandovers.size,
     failuresPerHandover: { observed: failedHandovers.size / Math.max(1, n), upper95: upperBound95(failedHandovers.size, n) },
@@ -254,10 +266,11 @@ function report(handovers: HandoverRecord[], load: ReturnType<typeof startCloseL
   };
   fs.writeFileSync(path.join(OUT, 'soak.json'), JSON.stringify({ summary, handovers, log: daemon.lines.filter((l) => l.level !== 'info' || !l.source) }, null, 1));
   const md = [
-    `Soak ${summary.date}, ${summary.minutes} min, hanoverd ${summary.hanoverd}${EXTRA_FLAGS.length ? ` ${EXTRA_FLAGS.join(' ')}` : ''}`,
+    `Soak ${summary.date}, ${summary.minutes} min, load ${LOAD}, hanoverd ${summary.hanoverd}${EXTRA_FLAGS.length ? ` ${EXTRA_FLAGS.join(' ')}` : ''}`,
     `handovers ${n} (rebuild idle ${summary.mix.rebuildIdle}, rebuild busy ${summary.mix.rebuildBusy}, prebuilt idle ${summary.mix.prebuiltIdle}, prebuilt busy ${summary.mix.prebuiltBusy})`,
     `recorder (${WORKERS} close connections): ${load.counts.requests} requests, ${load.counts.failed} failed`,
-    `wrk -t2 -c${WRK_CONNECTIONS} close (${segments.length} segments): ${wrkTotal} requests, ${wrkFailed} failed`,
+    `wrk -t2 -c${WRK_CONNECTIONS} ${LOAD === 'keepalive' ? 'keep-alive' : 'close'} (${segments.length} segments): ${wrkTotal} requests, ${wrkFailed} failed`,
+    ...(SLOW_WORKERS > 0 ? [`slow (${SLOW_WORKERS} clients on /slow?ms=3000): ${slow.counts.requests} requests, ${slow.counts.failed} failed`] : []),
     `handovers with a failure: ${failedHandovers.size} of ${n} (95 % upper bound ${(summary.failuresPerHandover.upper95 * 100).toFixed(2)} %)`,
     `failures by phase: ${JSON.stringify(byPhase)}`,
     `handovers with a SYN to the old container > 50 ms after the switch: ${late.length}`,

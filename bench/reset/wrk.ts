@@ -1,4 +1,4 @@
-// wrk as the issue ran it (`-t2 -c32 -H 'Connection: close'`), in back-to-back segments so
+// wrk as the issue ran it (`-t2 -c32 -H 'Connection: close'`, or keep-alive), in back-to-back segments so
 // that its error counts (which wrk gives only as totals) can be put next to the handovers
 // each segment spans.
 import { execFile } from 'node:child_process';
@@ -18,7 +18,7 @@ export function wrkFailures(segment: WrkSegment): number {
   return segment.connect + segment.read + segment.write + segment.timeout + segment.status;
 }
 
-export function startWrkSegments(url: string, dir: string, segmentSeconds: number, connections: number) {
+export function startWrkSegments(url: string, dir: string, segmentSeconds: number, connections: number, keepAlive = false) {
   const script = path.join(dir, 'summary.lua');
   fs.writeFileSync(script, LUA);
   const segments: WrkSegment[] = [];
@@ -26,7 +26,7 @@ export function startWrkSegments(url: string, dir: string, segmentSeconds: numbe
   let current: ReturnType<typeof execFile> | undefined;
   const one = () => new Promise<void>((resolve) => {
     const start = Date.now();
-    current = execFile('wrk', ['-t2', `-c${connections}`, `-d${segmentSeconds}s`, '--timeout', '5s', '-H', 'Connection: close', '-s', script, url],
+    current = execFile('wrk', ['-t2', `-c${connections}`, `-d${segmentSeconds}s`, '--timeout', '5s', ...(keepAlive ? [] : ['-H', 'Connection: close']), '-s', script, url],
       { timeout: (segmentSeconds + 30) * 1000 }, (_error, stdout) => {
         const line = String(stdout).split('\n').find((l) => l.startsWith('WRKJSON '));
         if (line) segments.push({ start, end: Date.now(), ...(JSON.parse(line.slice(8)) as Omit<WrkSegment, 'start' | 'end'>) });

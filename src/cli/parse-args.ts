@@ -20,6 +20,7 @@ import { parsePublishList } from '../options/publish.js';
 import { parseStatusCodes } from '../options/status-codes.js';
 import { parseVolume } from '../options/volume.js';
 import { defaultStateDir } from '../state/state-dir.js';
+import { readLiveState } from '../state/live-state.js';
 import { defaultAppName, validateAppName } from '../app-name.js';
 import { builderOptions, toBuilderConfig } from './builder-args.js';
 import type { BuilderConfig } from '../builder/run-builder.js';
@@ -231,7 +232,7 @@ async function finish(parser: Argv): Promise<void> {
     .parseAsync();
 }
 
-const EXPORT_DESCRIBE = 'print a docker compose file with the same flags, image and command (for compose or swarm)';
+const EXPORT_DESCRIBE = 'print the app as its daemon runs it (or these flags, image and command) as a docker compose file, for compose or swarm';
 
 /**
  * `hanoverd export [flags] [image] [command..]`: the run command's own parser, on the
@@ -239,6 +240,42 @@ const EXPORT_DESCRIBE = 'print a docker compose file with the same flags, image 
  * (and refused) exactly as for the daemon. A yargs subcommand would halt at its own name.
  */
 async function parseExport(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Command | undefined> {
+  const only = onlyDaemonChoice(argv);
+  return only ? exportAsRunning(only, cwd, env) : parseExportFlags(argv, cwd, env);
+}
+
+/** `--name X` and `--state-dir D` alone (or nothing) pick a daemon; anything else is a command line to export. */
+function onlyDaemonChoice(argv: readonly string[]): { name?: string; stateDir?: string } | undefined {
+  const choice: { name?: string; stateDir?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s);
+    const key = flag === '--name' ? 'name' : flag === '--state-dir' ? 'stateDir' : undefined;
+    const value = inline ?? argv[++i];
+    if (key === undefined || value === undefined) return undefined;
+    choice[key] = value;
+  }
+  return choice;
+}
+
+/**
+ * `hanoverd export` in an app's directory: the app as it runs now, from its daemon's state:
+ * the command line it was started with, and the live image, by digest when it was pulled.
+ */
+async function exportAsRunning(choice: { name?: string; stateDir?: string }, cwd: string, env: NodeJS.ProcessEnv): Promise<Command | undefined> {
+  const stateDir = findStateDir(choice, cwd, env);
+  const state = readLiveState(stateDir);
+  if (!state?.args) {
+    throw new UsageError(`no hanoverd has run for this app (nothing in ${stateDir}); run it here first, or give its flags: hanoverd export [flags] [image] [command..]`);
+  }
+  const command = await parseExportFlags(state.args, state.cwd, env);
+  if (command?.kind !== 'export') return command;
+  const source = command.config.source;
+  const digest = state.live?.digest;
+  if (source.kind === 'pull' && digest?.startsWith(`${source.ref.repo}@`)) command.config.source = { kind: 'pull', ref: parseImageRef(digest) };
+  return command;
+}
+
+async function parseExportFlags(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Command | undefined> {
   let command: Command | undefined;
   await finish(yargs([...argv])
     .scriptName('hanoverd export')
@@ -278,7 +315,7 @@ export async function parseArgs(argv: readonly string[], cwd: string, env: NodeJ
   parser.command('export [flags] [image] [command..]', EXPORT_DESCRIBE, {}, () => {});
   await finish(parser
     .command('$0 [image] [command..]', 'build or pull an image and hand traffic over to each new version', runOptions, (args) => {
-      command = { kind: 'run', config: toConfig(args, cwd, env), logFormat: args['log-format'] };
+      command = { kind: 'run', config: { ...toConfig(args, cwd, env), args: [...argv] }, logFormat: args['log-format'] };
     }));
   return command;
 }

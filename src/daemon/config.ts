@@ -7,6 +7,8 @@ import type { ObserveConfig } from '../observe/observe-config.js';
 /** Everything the daemon needs, validated: the inner code trusts it. */
 export interface DaemonConfig {
   app: string;
+  /** The command line it was parsed from, kept (redacted) in the state for `hanoverd export`. */
+  args?: readonly string[];
   source: ImageSource;
   container: ContainerSettings;
   bindings: PortBinding[];

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { Dockerfiles, makeApp, type TestApp } from '../helpers/apps.ts';
-import { startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
+import { CLI, startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
+import { ensureDockerCompose } from '../helpers/docker-compose.ts';
 import { appContainers, appRules, removeLeftovers } from '../helpers/leftovers.ts';
 import { get, startLoad } from '../helpers/load.ts';
 import { testPort } from '../helpers/ports.ts';
@@ -76,6 +77,24 @@ test('SIGHUP pulls the moved tag and hands over with no failed request', async (
   assert.deepEqual(result.errors.slice(0, 5), []);
   assert.equal(result.failed, 0);
   assert.deepEqual([...result.bodies.keys()], ['v1', 'v2']);
+});
+
+test('hanoverd export in the app directory: the running app, its image pinned by digest, valid for docker-compose', async (t) => {
+  const why = ensureDockerCompose();
+  if (why) return t.skip(why);
+  const { stdout } = await execa(process.execPath, [CLI, 'export'], { cwd: emptyDir });
+  const { stdout: digest } = await execa('docker', ['inspect', '-f', '{{index .RepoDigests 0}}', `${name}-2`]);
+  assert.match(stdout, new RegExp(`image: ${digest.replaceAll('.', '\\.')}`));
+  const file = path.join(emptyDir, 'compose.yaml');
+  fs.writeFileSync(file, stdout);
+  const { stdout: config } = await execa('docker-compose', ['-f', file, 'config']);
+  assert.match(config, new RegExp(`image: ${digest.replaceAll('.', '\\.')}`));
+  assert.ok(config.includes(String(port)), config);
+  assert.match(config, /order: start-first/);
+  fs.rmSync(file);
+});
+
+test('a clean stop leaves nothing', async () => {
   assert.equal(await daemon.stop(), 0);
   assert.deepEqual(await appContainers(name), []);
   assert.deepEqual(await appRules(name), []);
