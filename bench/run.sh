@@ -42,19 +42,9 @@ fi
 [ -d node_modules/undici ] || npm ci --silent
 
 # hanoverd under test, built into bench/out/hanoverd so that dist/ is untouched.
-out=bench/out/hanoverd
-rm -rf "$out" && mkdir -p "$out"
-source=${BENCH_SOURCE:-worktree}
-if [ "$source" = worktree ]; then
-  cp -r src tsconfig.json package.json "$out"/
-  rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+uncommitted src changes')"
-else
-  git archive "$source" src tsconfig.json package.json | tar -x -C "$out"
-  rev="$(git rev-parse --short "$source")"
-fi
-log "building hanoverd ($source: $rev)"
-npx --no-install tsc -p "$out/tsconfig.json" || { log "hanoverd does not build from $source; try BENCH_SOURCE=HEAD"; exit 1; }
-export HANOVERD_BENCH_CLI="$root/$out/dist/cli.js" HANOVERD_BENCH_REV="$source $rev"
+. bench/build-under-test.sh
+build_under_test bench/out/hanoverd
+export HANOVERD_BENCH_CLI="$UNDER_TEST_CLI" HANOVERD_BENCH_REV="$UNDER_TEST_REV"
 
 # Host sysctls the run changes, restored on exit whatever happens.
 tw_reuse=$(sysctl -n net.ipv4.tcp_tw_reuse)

@@ -21,19 +21,9 @@ for tool in docker iptables ss; do command -v "$tool" >/dev/null || { log "$tool
 [ -x /bin/busybox ] || { log "/bin/busybox is needed (apt-get install busybox-static): the test app is built from it"; exit 1; }
 [ -d node_modules/undici ] || npm ci --silent
 
-out=bench/out/soak
-rm -rf "$out" && mkdir -p "$out"
-source=${BENCH_SOURCE:-worktree}
-if [ "$source" = worktree ]; then
-  cp -r src tsconfig.json package.json "$out"/
-  rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+uncommitted src changes')"
-else
-  git archive "$source" src tsconfig.json package.json | tar -x -C "$out"
-  rev="$(git rev-parse --short "$source")"
-fi
-log "building hanoverd ($source: $rev)"
-npx --no-install tsc -p "$out/tsconfig.json" || { log "hanoverd does not build from $source; try BENCH_SOURCE=HEAD"; exit 1; }
-export HANOVERD_SOAK_CLI="$root/$out/dist/cli.js" HANOVERD_SOAK_REV="$source $rev"
+. bench/build-under-test.sh
+build_under_test bench/out/soak
+export HANOVERD_SOAK_CLI="$UNDER_TEST_CLI" HANOVERD_SOAK_REV="$UNDER_TEST_REV"
 
 # Backstop for a driver that died without cleaning up (soak.ts removes its own on exit):
 # containers, images and nat rules of hte2e-d-soak-* apps, and, once no hanoverd rule is
