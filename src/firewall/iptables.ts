@@ -9,6 +9,66 @@ export interface NatBackend {
   save(table: 'nat' | 'filter', counters?: boolean): Promise<string>;
   /** Applies an `iptables-restore --noflush` script as one transaction, or throws. */
   restore(script: string): Promise<void>;
+  /** Gets the next `restore` ready ahead of time (while a new version warms up), where that is safe. */
+  prewarm?(): void;
+}
+
+/** An iptables-restore waiting for its script; `cancelSignal` ends it (its timeout starts with the script). */
+const spawnRestore = (cancelSignal: AbortSignal) => execa('iptables-restore', ['--noflush', '--wait', '5'], { stdin: 'pipe', cancelSignal });
+
+type Restore = ReturnType<typeof spawnRestore>;
+
+/**
+ * Starting iptables-restore costs 20–70 ms on a busy machine (bench/RESULTS.md), most of a
+ * switch. So one is started ahead, waiting on its input, and the switch only writes the
+ * script. With the nf_tables backend that is safe: it reads the kernel's rules once it has
+ * its input and commits the whole script as one batch. The legacy backend would hold the
+ * xtables lock while it waits, so it gets none. The waiting process keeps nothing alive:
+ * if hanoverd exits first, its input ends and it commits nothing.
+ */
+class WarmRestore {
+  #next: Promise<{ restore: Restore; abort: AbortController } | undefined> | undefined;
+  #nft: Promise<boolean> | undefined;
+
+  prewarm(): void {
+    this.#next ??= this.#start();
+  }
+
+  async #start() {
+    this.#nft ??= execa('iptables-restore', ['--version'], { timeout: IptablesTimeoutMs, reject: false }).then((result) => result.stdout.includes('nf_tables'));
+    if (!(await this.#nft)) return undefined;
+    const abort = new AbortController();
+    const restore = spawnRestore(abort.signal);
+    restore.catch(() => {});
+    restore.unref();
+    for (const stream of [restore.stdin, restore.stdout, restore.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    return { restore, abort };
+  }
+
+  /** The waiting process, if there is one (taken: the next restore starts its own). */
+  async take(): Promise<{ restore: Restore; abort: AbortController } | undefined> {
+    const next = this.#next;
+    this.#next = undefined;
+    const taken = await next;
+    return taken && taken.restore.exitCode === null ? taken : undefined;
+  }
+}
+
+const warm = new WarmRestore();
+
+async function restoreOnce(script: string, first: boolean): Promise<void> {
+  const ready = first ? await warm.take() : undefined;
+  if (!ready) {
+    await execa('iptables-restore', ['--noflush', '--wait', '5'], { input: script, timeout: IptablesTimeoutMs });
+    return;
+  }
+  const timer = setTimeout(() => ready.abort.abort(new Error(`iptables-restore took over ${IptablesTimeoutMs} ms`)), IptablesTimeoutMs);
+  try {
+    ready.restore.stdin.end(script);
+    await ready.restore;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Fails with a clear message when iptables cannot be run here, before anything starts. */
@@ -38,12 +98,15 @@ export const iptablesBackend: NatBackend = {
   async restore(script) {
     for (let attempt = 1; ; attempt++) {
       try {
-        await execa('iptables-restore', ['--noflush', '--wait', '5'], { input: script, timeout: IptablesTimeoutMs });
+        await restoreOnce(script, attempt === 1);
         return;
       } catch (error) {
         if (attempt >= IptablesAttempts) throw new HanoverdError('changing iptables rules failed', { cause: error });
         await sleep(100 * attempt);
       }
     }
+  },
+  prewarm() {
+    warm.prewarm();
   },
 };

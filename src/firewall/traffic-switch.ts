@@ -104,8 +104,12 @@ export class TrafficSwitch {
    * switch itself is one iptables-restore.
    */
   prepare(bridge: string): Promise<void> {
-    if (this.#bindings.length === 0 || this.#prepared.has(bridge)) return Promise.resolve();
-    return this.#serial(() => this.#prepare(bridge));
+    if (this.#bindings.length === 0) return Promise.resolve();
+    return this.#serial(async () => {
+      await this.#prepare(bridge);
+      // Last, so that the switch is what uses it.
+      this.#deps.nat.prewarm?.();
+    });
   }
 
   async #prepare(bridge: string): Promise<void> {

@@ -187,3 +187,16 @@ describe('closing timeouts', () => {
     assert.equal(await traffic.reconcile(), undefined);
   });
 });
+
+test('each new version gets an iptables-restore ready while it warms up, whatever the bridge', async () => {
+  const nat = new FakeNat();
+  let prewarmed = 0;
+  const warmNat = Object.assign(nat, { prewarm: () => { prewarmed++; } });
+  const log = createLogger('text', new Writable({ write(_c, _e, done) { done(); } }));
+  const traffic = new TrafficSwitch('app', bindings, log, { nat: warmNat, localnet: new FakeLocalnet(), forgetUdp: async () => {} });
+  await traffic.prepare('docker0');
+  await traffic.switchTo([v1]);
+  await traffic.prepare('docker0');
+  await traffic.switchTo([v2]);
+  assert.equal(prewarmed, 2);
+});
