@@ -16,7 +16,7 @@ export interface BuiltImage {
 }
 
 /** The repository of `repo[:tag]`. */
-const repositoryOf = (tag: string) => tag.replace(/:[^:/]*$/, '');
+const repositoryOf = (tag: string) => splitTag(tag).repo;
 
 /**
  * Builds `dir` into an image tagged `tag`, showing the build's output as it happens. When
@@ -32,15 +32,17 @@ export async function buildImage(docker: Docker, dir: string, tag: string, log: 
   const failure = `building ${dir} failed; fix the Dockerfile and send SIGHUP to try again`;
   const started = performance.now();
   let context: ContextHash;
+  let reused: { id: string; tags: string[] } | undefined;
   try {
     context = await hashBuildContext(dir, settings, { ...(cache ? { cache } : {}), signal });
+    reused = await findBuiltImage(docker, repositoryOf(tag), context.hash);
   } catch (error) {
     signal.throwIfAborted();
     throw new HanoverdError(failure, { cause: error });
   }
-  const reused = await findBuiltImage(docker, repositoryOf(tag), context.hash);
   if (reused !== undefined) {
-    if (!reused.tags.includes(tag)) await tagImage(docker, reused.id, tag);
+    const { repo, version } = splitTag(tag);
+    if (!reused.tags.includes(`${repo}:${version}`)) await docker.getImage(reused.id).tag({ repo, tag: version });
     const ms = Math.round(performance.now() - started);
     log.info(`context unchanged (${context.hash.slice(0, 19)}…, ${context.files} files, ${formatBytes(context.bytes)}, ${formatBytes(context.read)} read, ${ms}ms); reusing image ${tag} (${shortId(reused.id)}), no build`);
     return { id: reused.id, name: tag };
@@ -58,10 +60,10 @@ async function findBuiltImage(docker: Docker, repo: string, hash: string): Promi
   return newest && { id: newest.Id, tags: newest.RepoTags ?? [] };
 }
 
-async function tagImage(docker: Docker, id: string, tag: string): Promise<void> {
+/** `repo[:tag]` as its repository and tag (`latest` when none). */
+function splitTag(tag: string): { repo: string; version: string } {
   const colon = tag.lastIndexOf(':');
-  const hasTag = colon > tag.lastIndexOf('/');
-  await docker.getImage(id).tag({ repo: hasTag ? tag.slice(0, colon) : tag, tag: hasTag ? tag.slice(colon + 1) : 'latest' });
+  return colon > tag.lastIndexOf('/') ? { repo: tag.slice(0, colon), version: tag.slice(colon + 1) } : { repo: tag, version: 'latest' };
 }
 
 /** Builds a tar build context into an image tagged `tag`; `failure` heads the error. */
