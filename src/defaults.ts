@@ -10,7 +10,9 @@ export const DefaultReadyTimeout = '5m';
 export const DefaultProbeTimeoutMs = 2000;
 /** Readiness polling starts this fast, so a ready app switches within a few ms... */
 export const DefaultProbeIntervalMinMs = 5;
-/** ...and backs off to this, so a slow starter is not hammered (still several a second). */
+/** ...for this long (most apps are up by then)... */
+export const DefaultProbeFastForMs = 2000;
+/** ...then backs off to this, so a slow starter is not hammered (still several a second). */
 export const DefaultProbeIntervalMaxMs = 200;
 /** How often a new version's Docker health status is read (container inspect) while it warms up. */
 export const HealthPollIntervalMs = 100;
@@ -45,6 +47,12 @@ export const DefaultHookbotStableAfterMs = 60_000;
 export const HookbotCheckTimeoutMs = 120_000;
 /** hookbot: larger messages are refused, as hookbot's own client does. */
 export const HookbotMaxMessageBytes = 1 << 20;
+/** Build contexts are hashed reading this much of a file at a time... */
+export const ContextReadChunkBytes = 1 << 20;
+/** ...and a file read less than this long after it last changed is read again next time (its timestamp may not show a change in the same tick)... */
+export const ContextRacyMs = 2000;
+/** ...and the digests of this many context folders are remembered (a daemon builds one; the builder command may build several). */
+export const ContextCacheDirs = 4;
 /** Git mirrors and build directories, relative to the working directory. */
 export const DefaultGitDir = '.hanoverd/git';
 /** One iptables command may take this long before it counts as failed... */

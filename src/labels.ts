@@ -12,6 +12,8 @@ export const NetworkLabel = 'hanoverd.network';
 export const ReservedLabels: readonly string[] = [AppLabel, GenerationLabel, OrchestratorLabel, NameLabel, NetworkLabel];
 /** On images hanoverd built: the repository they were built as. */
 export const BuiltAsLabel = 'hanoverd.built-as';
+/** On images hanoverd built: the hash of the build context and settings they were built from (an unchanged source reuses the image). */
+export const ContextHashLabel = 'hanoverd.context-hash';
 
 /** The labels of `<app>-<generation>`: the user's, then hanoverd's own. */
 export function versionLabels(app: string, generation: number, network: string | undefined, user: Readonly<Record<string, string>> = {}): Record<string, string> {

@@ -6,6 +6,7 @@ import { DockerCallTimeoutMs } from '../defaults.js';
 import { checkStatus } from '../health/check-version.js';
 import type { Logger } from '../log.js';
 import type { BuiltImage } from '../source/build-image.js';
+import type { ContextHashCache } from '../source/context-hash.js';
 import type { Phase } from '../state/history.js';
 import type { VersionInfo } from '../state/live-state.js';
 import type { ImageSource } from '../trigger.js';
@@ -55,8 +56,9 @@ export interface Engine {
 }
 
 export function dockerEngine(docker: Docker, config: DaemonConfig, log: Logger): Engine {
+  const contextCache: ContextHashCache = new Map();
   return {
-    obtain: (source, signal) => obtainImage(docker, source, log, signal),
+    obtain: (source, signal) => obtainImage(docker, source, log, signal, contextCache),
     start: (image, generation, phases, signal, whileWarming) => startVersion(docker, config, image, generation, phases, log, signal, whileWarming),
     retire: (version, signal) => {
       const ports = config.bindings.length > 0 ? config.bindings.map((b) => b.containerPort) : version.tcpPorts;

@@ -4,14 +4,16 @@ import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BuiltImage } from '../source/build-image.js';
 import { buildFromGit } from '../source/build-git.js';
+import type { ContextHashCache } from '../source/context-hash.js';
 import { buildWithRuntime } from '../source/runtime-image.js';
 import { pullImage } from '../source/pull-image.js';
 import type { ImageSource } from '../trigger.js';
 
-export async function obtainImage(docker: Docker, source: ImageSource, log: Logger, signal: AbortSignal): Promise<BuiltImage> {
+/** `cache` keeps the digests of the files of a built folder, so an unchanged one is not read again. */
+export async function obtainImage(docker: Docker, source: ImageSource, log: Logger, signal: AbortSignal, cache?: ContextHashCache): Promise<BuiltImage> {
   switch (source.kind) {
     case 'build':
-      return buildWithRuntime(docker, source.dir, source.tag, log, signal);
+      return buildWithRuntime(docker, source.dir, source.tag, log, signal, cache);
     case 'pull':
       return pullImage(docker, source.ref, log, signal);
     case 'image':

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { DefaultProbeIntervalMaxMs, DefaultProbeIntervalMinMs, DefaultProbeTimeoutMs } from '../defaults.js';
+import { DefaultProbeTimeoutMs } from '../defaults.js';
 import { HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { probeIntervalMs } from './probe-schedule.js';
 
 export interface ReadinessOptions {
   ip: string;
@@ -39,9 +40,9 @@ async function probe(dispatcher: Agent, url: string, signal: AbortSignal): Promi
 }
 
 /**
- * Polls the status URI on every port until one answers a ready status. Starts fast
- * (a ready app switches within milliseconds) and backs off so a slow starter is not
- * hammered. Resolves with the port that answered.
+ * Polls the status URI on every port until one answers a ready status, on the schedule
+ * of `probeIntervalMs`: fast at first (a ready app switches within milliseconds), then
+ * backing off so a slow starter is not hammered. Resolves with the port that answered.
  */
 export async function waitReady(options: ReadinessOptions, log: Logger, signal: AbortSignal): Promise<number> {
   const dispatcher = new Agent({ pipelining: 0, connections: options.ports.length });
@@ -54,10 +55,11 @@ export async function waitReady(options: ReadinessOptions, log: Logger, signal: 
     exitCode = code;
     return [] as Array<readonly [number, ProbeResult]>;
   });
-  let interval = DefaultProbeIntervalMinMs;
+  const first = performance.now();
   try {
     for (;;) {
       signal.throwIfAborted();
+      const roundStarted = performance.now();
       if (exitCode !== undefined) {
         throw new HanoverdError(`${options.name} exited with code ${exitCode} before it was ready; see its output above`);
       }
@@ -82,8 +84,8 @@ export async function waitReady(options: ReadinessOptions, log: Logger, signal: 
         const answers = [...last].map(([port, summary]) => `port ${port}: ${summary}`).join(', ');
         throw new HanoverdError(`${options.name} was not ready within ${Math.round(options.timeoutMs / 1000)}s (last answer ${answers || 'none'}); check --status-uri ${options.statusUri} or raise --ready-timeout`);
       }
-      await sleep(interval, undefined, { signal });
-      interval = Math.min(DefaultProbeIntervalMaxMs, interval * 1.5);
+      const interval = probeIntervalMs(roundStarted - first);
+      await sleep(Math.max(0, interval - (performance.now() - roundStarted)), undefined, { signal });
     }
   } finally {
     await dispatcher.destroy().catch(() => {});

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { HanoverdError } from '../errors.js';
 import { lineSplitter, type Logger } from '../log.js';
 import { buildFromContext, buildImage, type BuiltImage } from './build-image.js';
+import type { ContextHashCache } from './context-hash.js';
 
 /** The tag of the image that produces a runtime image's context: `repo:tag-build`. */
 export function builderTag(tag: string): string {
@@ -22,9 +23,9 @@ export function hasRuntimeDockerfile(dir: string): boolean {
  * image built from `dir` is a builder: it is run, its standard output (a tar) is the
  * build context of the runtime image, and that runtime image is what `tag` names.
  */
-export async function buildWithRuntime(docker: Docker, dir: string, tag: string, log: Logger, signal: AbortSignal): Promise<BuiltImage> {
-  if (!hasRuntimeDockerfile(dir)) return buildImage(docker, dir, tag, log, signal);
-  const builder = await buildImage(docker, dir, builderTag(tag), log, signal);
+export async function buildWithRuntime(docker: Docker, dir: string, tag: string, log: Logger, signal: AbortSignal, cache?: ContextHashCache): Promise<BuiltImage> {
+  if (!hasRuntimeDockerfile(dir)) return buildImage(docker, dir, tag, log, signal, cache);
+  const builder = await buildImage(docker, dir, builderTag(tag), log, signal, cache);
   return { ...(await buildRuntimeImage(docker, builder, tag, log, signal)), helpers: [builder.id] };
 }
 
