@@ -52,8 +52,9 @@ test('an app answering 503 is probed fast for 2 s, then less and less often', as
   readyAfter = 3000;
   try {
     await waitReady(options((server.address() as AddressInfo).port), quiet, AbortSignal.timeout(10_000));
-    // About 430 on the schedule; fewer when the machine is slow, never a flood.
-    assert.ok(probes > 150 && probes < 460, `${probes} probes in 3 s`);
+    // About 430 on the schedule; far fewer when the machine is busy (each probe is a
+    // connection and a response), never a flood. A fixed 100 ms poll would make 30.
+    assert.ok(probes > 40 && probes < 460, `${probes} probes in 3 s`);
   } finally {
     server.close();
   }
