@@ -83,7 +83,8 @@ test('hanoverd export in the app directory: the running app, its image pinned by
   const why = ensureDockerCompose();
   if (why) return t.skip(why);
   const { stdout } = await execa(process.execPath, [CLI, 'export'], { cwd: emptyDir });
-  const { stdout: digest } = await execa('docker', ['inspect', '-f', '{{index .RepoDigests 0}}', `${name}-2`]);
+  const { stdout: imageId } = await execa('docker', ['inspect', '-f', '{{.Image}}', `${name}-2`]);
+  const { stdout: digest } = await execa('docker', ['image', 'inspect', '-f', '{{index .RepoDigests 0}}', imageId]);
   assert.match(stdout, new RegExp(`image: ${digest.replaceAll('.', '\\.')}`));
   const file = path.join(emptyDir, 'compose.yaml');
   fs.writeFileSync(file, stdout);
