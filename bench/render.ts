@@ -55,9 +55,15 @@ export function switchGaps(results: BenchResults): number[] {
     .filter((e) => e.readyT !== undefined && e.switchedT !== undefined).map((e) => e.switchedT! - e.readyT!);
 }
 
+/** The line after which RESULTS.md holds other benchmarks' sections (canary, soaks, scale), kept as they are. */
+const KEPT = '<!-- other benchmarks: bench/run.sh keeps everything below this line -->';
+
 export function renderResults(results: BenchResults, benchDir: string): void {
   fs.writeFileSync(path.join(benchDir, 'handover.svg'), renderSvg(results));
-  fs.writeFileSync(path.join(benchDir, 'RESULTS.md'), renderMarkdown(results, benchDir));
+  const file = path.join(benchDir, 'RESULTS.md');
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = current.includes(KEPT) ? current.slice(current.indexOf(KEPT)) : `${KEPT}\n`;
+  fs.writeFileSync(file, `${renderMarkdown(results, benchDir).trimEnd()}\n\n${kept}`);
 }
 
 function renderMarkdown(results: BenchResults, benchDir: string): string {
@@ -173,11 +179,13 @@ function renderMarkdown(results: BenchResults, benchDir: string): string {
     const spread = f.pairRatios.length > 0 ? `; pairs ${f.pairRatios[0]!.toFixed(2)}–${f.pairRatios.at(-1)!.toFixed(2)}` : '';
     out.push(`| throughput through hanoverd's port >= 0.97 × container IP, ${f.client === 'local' ? '127.0.0.1' : 'namespace'}, ${f.load} | median of pair ratios ${f.ratio.toFixed(3)}${spread} (p99 ×${f.p99Ratio.toFixed(2)}) | ${f.ratio >= 0.97 ? 'met' : '**missed**'} |`);
   }
-  const maxGap = Math.max(...gaps);
-  out.push(`| switch within 50 ms of readiness, under load | max ${fmt(maxGap)} ms, median ${fmt(median(gaps))} ms over ${gaps.length} handovers | ${maxGap <= 50 ? 'met' : '**missed**'} |`);
+  // Issue 11's targets: readiness → rules in the kernel, median ≤ 10 ms and max ≤ 25 ms under load.
+  const stat = (values: number[]) => `min ${fmt(Math.min(...values))} / median ${fmt(median(values))} / max ${fmt(Math.max(...values))} ms over ${values.length} handovers`;
+  const verdict = (values: number[]) => (median(values) <= 10 && Math.max(...values) <= 25 ? 'met' : '**missed**');
+  out.push(`| readiness → switch, median ≤ 10 ms and max ≤ 25 ms, under load | ${stat(gaps)} | ${verdict(gaps)} |`);
   if (idle.length > 0) {
     const idleGaps = idle.map((e) => e.switchedT! - e.readyT!);
-    out.push(`| switch within 50 ms of readiness, idle machine | max ${fmt(Math.max(...idleGaps))} ms over ${idleGaps.length} handovers | ${Math.max(...idleGaps) <= 50 ? 'met' : '**missed**'} |`);
+    out.push(`| readiness → switch, median ≤ 10 ms and max ≤ 25 ms, idle machine | ${stat(idleGaps)} | ${verdict(idleGaps)} |`);
   }
   out.push('');
 

@@ -19,6 +19,8 @@ import { removeLeftovers } from '../test/helpers/leftovers.ts';
 import { startLoad, type Load } from '../test/helpers/load.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
+// Each daemon the test helper starts adds an exit listener (to kill it if we die first).
+process.setMaxListeners(200);
 const CLI = process.env.HANOVERD_BENCH_CLI ?? path.resolve(BENCH, '../dist/cli.js');
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--sizes');
