@@ -5,7 +5,7 @@ import { postDeployEnv } from '../deploy-hooks/post-deploy.js';
 import { runPreSwitch } from '../deploy-hooks/pre-switch.js';
 import { shortId } from '../docker.js';
 import { describeError, HanoverdError } from '../errors.js';
-import { redactUrl } from '../redact.js';
+import { redactUrls } from '../redact.js';
 import { TrafficSwitch, type Backend } from '../firewall/traffic-switch.js';
 import type { Logger } from '../log.js';
 import type { DeployEvent, DeployPhase, EventBus } from '../observe/deploy-event.js';
@@ -86,7 +86,7 @@ export function createDaemon(config: DaemonConfig, log: Logger, shutdown: AbortS
     pid: process.pid,
     startedAt: new Date().toISOString(),
     bindings: config.bindings.map(formatBinding),
-    ...(config.args ? { args: config.args.map(redactUrl) } : {}),
+    ...(config.args ? { args: config.args.map(redactUrls) } : {}),
     built: earlier?.built ?? [],
     ...(earlier?.previous ? { previous: earlier.previous } : {}),
   }, deps.store, log);

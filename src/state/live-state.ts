@@ -18,7 +18,7 @@ export interface LiveState {
   pid: number;
   startedAt: string;
   bindings: string[];
-  /** The daemon's command line after `hanoverd`, URL credentials redacted: what `hanoverd export` reads. */
+  /** The daemon's command line after `hanoverd`, credentials in URLs redacted (`--hookbot=wss://T@h` too): what `hanoverd export` reads. */
   args?: string[];
   live?: VersionInfo;
   /** A canary beside the live version, and its share of new connections. */

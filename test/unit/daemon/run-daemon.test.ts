@@ -322,3 +322,16 @@ describe('--watch', () => {
     await t.daemon.done;
   });
 });
+
+test('the command line kept for hanoverd export holds no URL credentials, in any spelling', () => {
+  const store = new FakeStore();
+  const log = createLogger('text', new Writable({ write(_c, _e, done) { done(); } }));
+  const shutdown = new AbortController();
+  const args = ['--hookbot=wss://s3cret@hookbot.example/sub/x', '--notify', 'https://u:s3cret@hooks.example/a', '-p', '8080:80'];
+  const daemon = createDaemon({ ...testConfig(), args }, log, shutdown.signal, { engine: new FakeEngine(), traffic: new FakeTraffic(), store });
+  const kept = daemon.status().args ?? [];
+  assert.equal(kept.length, args.length);
+  assert.ok(!kept.join(' ').includes('s3cret'), kept.join(' '));
+  assert.deepEqual(kept.slice(2), ['https://***@hooks.example/a', '-p', '8080:80']);
+  shutdown.abort();
+});
