@@ -4,9 +4,9 @@ import Docker from 'dockerode';
 import { execa } from 'execa';
 import { runPreSwitch } from '../../dist/deploy-hooks/pre-switch.js';
 import { HanoverdError } from '../../dist/errors.js';
-import { createLogger } from '../../dist/log.js';
 import { Dockerfiles, makeApp, type TestApp } from '../helpers/apps.ts';
 import { removeLeftovers } from '../helpers/leftovers.ts';
+import { captureLog } from '../helpers/capture-log.ts';
 
 // --pre-switch runs inside a real container (docker exec), as it will in a ready new version.
 const docker = new Docker();
@@ -27,11 +27,6 @@ after(async () => {
   app?.remove();
 });
 
-function captureLog() {
-  const lines: string[] = [];
-  const log = createLogger('text', { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream);
-  return { log, text: () => lines.join('') };
-}
 
 const run = (argv: string[], log: ReturnType<typeof captureLog>['log'], extra: { timeoutMs?: number; signal?: AbortSignal; env?: Record<string, string> } = {}) =>
   runPreSwitch(version, { argv, timeoutMs: extra.timeoutMs ?? 30_000, log, signal: extra.signal ?? new AbortController().signal, ...(extra.env ? { env: extra.env } : {}) });

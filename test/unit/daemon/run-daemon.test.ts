@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { createDaemon, type Daemon } from '../../../dist/daemon/run-daemon.js';
 import { createLogger } from '../../../dist/log.js';
+import { until as waitUntil } from '../../helpers/capture-log.ts';
 import { FakeEngine, FakeStore, FakeTraffic, testConfig } from '../../helpers/fake-engine.ts';
 
 function start(options: { engine?: FakeEngine; traffic?: FakeTraffic; store?: FakeStore; overlap?: boolean; watchMs?: number } = {}) {
@@ -18,13 +18,7 @@ function start(options: { engine?: FakeEngine; traffic?: FakeTraffic; store?: Fa
   return { engine, traffic, store, daemon, shutdown, log: () => logged };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 3000) => waitUntil(check, timeoutMs, what);
 
 const lastOutcome = (daemon: Daemon) => daemon.history().filter((e) => e.kind === 'deploy').at(-1)?.outcome;
 const deploys = (daemon: Daemon) => daemon.history().filter((e) => e.kind === 'deploy').length;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runPostDeploy } from '../../../dist/deploy-hooks/post-deploy.js';
 import { parseCommand } from '../../../dist/deploy-hooks/parse-command.js';
-import { createLogger } from '../../../dist/log.js';
+import { captureLog } from '../../helpers/capture-log.ts';
 
 let dir: string;
 before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hanoverd-post-deploy-')); });
@@ -17,11 +17,6 @@ function script(name: string, body: string): string {
   return file;
 }
 
-function captureLog() {
-  const lines: string[] = [];
-  const log = createLogger('text', { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream);
-  return { log, lines, text: () => lines.join('') };
-}
 
 const version = { app: 'shop', container: 'shop-7', image: 'registry.example/shop:prod', digest: 'sha256:0123' };
 

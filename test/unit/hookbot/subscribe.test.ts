@@ -5,6 +5,7 @@ import { publish } from '../../../dist/hookbot/publish.js';
 import { splitMessage, subscribe, type HookbotMessage } from '../../../dist/hookbot/subscribe.js';
 import type { Logger } from '../../../dist/log.js';
 import { startHookbotServer, type HookbotServer } from '../../helpers/hookbot-server.ts';
+import { until as waitUntil } from '../../helpers/capture-log.ts';
 
 // The websocket client against a hookbot-compatible server: auth, framing, recursive
 // topics, reconnecting after a drop, and noticing a connection that went silent.
@@ -21,13 +22,8 @@ function memoryLog(): Logger & { lines: string[] } {
   };
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** The hookbot subscriber reconnects on its own timers: give it longer than the default. */
+const until = (condition: () => boolean, timeoutMs = 10_000) => waitUntil(condition, timeoutMs);
 
 function listen(server: HookbotServer, topic: string, url = server.subUrl(topic)) {
   const log = memoryLog();

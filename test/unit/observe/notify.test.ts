@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployEvent } from '../../../dist/observe/deploy-event.js';
 import { createNotifier, parseNotifyUrl, redactUrl } from '../../../dist/observe/notify.js';
-import { createLogger } from '../../../dist/log.js';
 import { throwsUsage } from '../expect-usage-error.ts';
+import { captureLog, until } from '../../helpers/capture-log.ts';
 
 const PORT = 18310;
 const at = '2026-11-23T10:00:00.000Z';
@@ -37,15 +36,7 @@ async function receiver(reply: Reply) {
   };
 }
 
-function captureLog() {
-  const lines: string[] = [];
-  const log = createLogger('text', { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream);
-  return { log, lines };
-}
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); await sleep(10)) if (Date.now() > end) throw new Error('timed out waiting');
-}
 
 let open: Array<{ close(): Promise<void> }> = [];
 after(async () => { await Promise.all(open.map((server) => server.close())); });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger } from '../../../dist/log.js';
 import { parseImageRef } from '../../../dist/options/image-ref.js';
 import { backoffMs, pollRegistry } from '../../../dist/source/poll-registry.js';
+import { captureLog, until } from '../../helpers/capture-log.ts';
 
 const PORT = 18320;
 const ref = parseImageRef(`127.0.0.1:${PORT}/team/shop:prod`);
@@ -30,15 +30,7 @@ afterEach(async () => {
   closers = [];
 });
 
-function captureLog() {
-  const lines: string[] = [];
-  const log = createLogger('text', { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream);
-  return { log, lines };
-}
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); await sleep(10)) if (Date.now() > end) throw new Error('timed out waiting');
-}
 
 test('backoff doubles from the interval up to the cap, within the jitter', () => {
   assert.equal(backoffMs(1000, 1, 60_000, 0), 2000);
