@@ -9,7 +9,7 @@ import { startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
 import { removeLeftovers } from '../helpers/leftovers.ts';
 import { get } from '../helpers/load.ts';
 import { testPort } from '../helpers/ports.ts';
-import { startRegistry, type Registry } from '../helpers/registry.ts';
+import { buildAndPush, startRegistry, type Registry } from '../helpers/registry.ts';
 
 // `hanoverd [docker run flags] IMAGE [COMMAND...]`: flags before a pulled image, the command
 // after it, and docker run's options visible on the live container, in docker inspect and
@@ -32,9 +32,7 @@ before(async () => {
   app = makeApp('a-parity', Dockerfiles.hostname.replace(/^CMD .*$/m, ''));
   fs.writeFileSync(path.join(app.dir, 'www', 'cgi-bin', 'probe'), PROBE_CGI, { mode: 0o755 });
   fs.writeFileSync(path.join(app.dir, 'app.env'), '# docker env-file\nFROM_FILE=yes\nGREETING=from-file\n');
-  await execa('docker', ['build', '-q', '--label', `hanoverd.built-as=${name}`, '-t', image, app.dir]);
-  await execa('docker', ['push', '-q', image]);
-  await execa('docker', ['rmi', image]);
+  await buildAndPush(app.dir, image, name, { pullOnly: true });
   daemon = startDaemon(app.dir, [
     '-p', `${port}:8080`, '-e', 'GREETING=hello', '--env-file', 'app.env', '--name', name, '--state-dir', `${app.dir}-state`,
     '--user', '1000:1000', '--memory', '64m', '--cpus', '0.5', '--read-only', '--tmpfs', '/tmp:size=1m', '-l', 'team=web',

@@ -4,13 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { execa } from 'execa';
 import { Dockerfiles, makeApp, type TestApp } from '../helpers/apps.ts';
 import { startDaemon, type DaemonProcess } from '../helpers/daemon.ts';
 import { removeLeftovers } from '../helpers/leftovers.ts';
 import { get, startLoad } from '../helpers/load.ts';
 import { testPort } from '../helpers/ports.ts';
-import { startRegistry, type Registry } from '../helpers/registry.ts';
+import { buildAndPush, startRegistry, type Registry } from '../helpers/registry.ts';
 
 // --poll: a new image pushed to the tag goes live without any signal or webhook.
 let registry: Registry;
@@ -24,8 +23,7 @@ let image: string;
 
 async function pushVersion(version: string): Promise<void> {
   fs.writeFileSync(path.join(app.dir, 'www', 'version'), `${version}\n`);
-  await execa('docker', ['build', '-q', '--label', `hanoverd.built-as=${name}`, '-t', image, app.dir]);
-  await execa('docker', ['push', '-q', image]);
+  await buildAndPush(app.dir, image, name);
 }
 
 before(async () => {

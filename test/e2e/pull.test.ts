@@ -11,7 +11,7 @@ import { ensureDockerCompose } from '../helpers/docker-compose.ts';
 import { appContainers, appRules, removeLeftovers } from '../helpers/leftovers.ts';
 import { get, startLoad } from '../helpers/load.ts';
 import { testPort } from '../helpers/ports.ts';
-import { startRegistry, type Registry } from '../helpers/registry.ts';
+import { buildAndPush, startRegistry, type Registry } from '../helpers/registry.ts';
 
 // `hanoverd IMAGE`: pulls from a real registry (Debian's docker-registry on 127.0.0.1),
 // passes the arguments after the image to the container, and on SIGHUP pulls the tag
@@ -27,10 +27,7 @@ let image: string;
 
 async function pushVersion(version: string): Promise<void> {
   fs.writeFileSync(path.join(app.dir, 'www', 'version'), `${version}\n`);
-  await execa('docker', ['build', '-q', '--label', `hanoverd.built-as=${name}`, '-t', image, app.dir]);
-  await execa('docker', ['push', '-q', image]);
-  // Only the registry has it now: hanoverd must pull.
-  await execa('docker', ['rmi', image]);
+  await buildAndPush(app.dir, image, name, { pullOnly: true });
 }
 
 before(async () => {

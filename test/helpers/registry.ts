@@ -40,3 +40,14 @@ export async function startRegistry(user?: { name: string; password: string }): 
     },
   };
 }
+
+/**
+ * Builds `dir` as `image`, labelled as hanoverd labels what it builds for `app` (so
+ * removeLeftovers finds it), and pushes it. With `pullOnly`, the local copy goes: only the
+ * registry has it, and hanoverd must pull.
+ */
+export async function buildAndPush(dir: string, image: string, app: string, options: { pullOnly?: boolean } = {}): Promise<void> {
+  await execa('docker', ['build', '-q', '--label', `hanoverd.built-as=${app}`, '-t', image, dir]);
+  await execa('docker', ['push', '-q', image]);
+  if (options.pullOnly) await execa('docker', ['rmi', image]);
+}
