@@ -14,11 +14,17 @@ const STALE_STATES = ['SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_
 
 let available = true;
 
-async function deleteEntries(protocol: 'tcp' | 'udp', ip: string, ...filters: string[]): Promise<void> {
-  if (!available || ip === '') return;
+/** `conntrack ARGS` for the entries whose replies come from `ip`: its output, or undefined when there is no conntrack. */
+async function conntrack(ip: string, ...args: string[]): Promise<string | undefined> {
+  if (!available || ip === '') return undefined;
   // Exit code 1 means "no entry matched"; a missing conntrack binary turns this off.
-  const result = await execa('conntrack', ['-D', '-p', protocol, '--reply-src', ip, ...filters], { reject: false, timeout: ConntrackTimeoutMs });
+  const result = await execa('conntrack', [...args, '--reply-src', ip], { reject: false, timeout: ConntrackTimeoutMs });
   if ((result as { code?: string }).code === 'ENOENT') available = false;
+  return available ? result.stdout : undefined;
+}
+
+async function deleteEntries(protocol: 'tcp' | 'udp', ip: string, ...filters: string[]): Promise<void> {
+  await conntrack(ip, '-D', '-p', protocol, ...filters);
 }
 
 /**
@@ -52,10 +58,9 @@ export function countEnded(listing: string): number {
 export async function waitEndedGone(ip: string, maxMs: number, signal: AbortSignal): Promise<number> {
   const deadline = performance.now() + maxMs;
   for (;;) {
-    if (!available || ip === '' || signal.aborted) return 0;
-    const result = await execa('conntrack', ['-L', '-p', 'tcp', '--reply-src', ip], { reject: false, timeout: ConntrackTimeoutMs });
-    if ((result as { code?: string }).code === 'ENOENT') available = false;
-    const left = countEnded(result.stdout);
+    if (signal.aborted) return 0;
+    const listing = await conntrack(ip, '-L', '-p', 'tcp');
+    const left = listing === undefined ? 0 : countEnded(listing);
     if (left === 0 || performance.now() >= deadline) return left;
     await sleep(250, undefined, { signal }).catch(() => {});
   }
