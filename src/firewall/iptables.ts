@@ -13,6 +13,10 @@ export interface NatBackend {
   prewarm?(): void;
 }
 
+/** `iptables-restore --version`, asked once: the start-up check and the warm restore both need it. */
+let restoreVersion: Promise<string> | undefined;
+const askRestoreVersion = () => (restoreVersion ??= execa('iptables-restore', ['--version'], { timeout: IptablesTimeoutMs }).then((result) => result.stdout));
+
 /** An iptables-restore waiting for its script; `cancelSignal` ends it (its timeout starts with the script). */
 const spawnRestore = (cancelSignal: AbortSignal) => execa('iptables-restore', ['--noflush', '--wait', '5'], { stdin: 'pipe', cancelSignal });
 
@@ -28,15 +32,13 @@ type Restore = ReturnType<typeof spawnRestore>;
  */
 class WarmRestore {
   #next: Promise<{ restore: Restore; abort: AbortController } | undefined> | undefined;
-  #nft: Promise<boolean> | undefined;
 
   prewarm(): void {
     this.#next ??= this.#start();
   }
 
   async #start() {
-    this.#nft ??= execa('iptables-restore', ['--version'], { timeout: IptablesTimeoutMs, reject: false }).then((result) => result.stdout.includes('nf_tables'));
-    if (!(await this.#nft)) return undefined;
+    if (!(await askRestoreVersion().catch(() => '')).includes('nf_tables')) return undefined;
     const abort = new AbortController();
     const restore = spawnRestore(abort.signal);
     restore.catch(() => {});
@@ -75,7 +77,7 @@ async function restoreOnce(script: string, first: boolean): Promise<void> {
 export async function checkIptables(): Promise<void> {
   try {
     await execa('iptables-save', ['-t', 'nat'], { timeout: IptablesTimeoutMs });
-    await execa('iptables-restore', ['--version'], { timeout: IptablesTimeoutMs });
+    await askRestoreVersion();
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') {
       throw new HanoverdError('cannot run iptables (needed to switch traffic): iptables-save and iptables-restore are not on PATH; install iptables', { cause: error });
