@@ -1,6 +1,7 @@
 // Renders bench/RESULTS.md and bench/handover.svg from a run's results.
 import fs from 'node:fs';
 import path from 'node:path';
+import { median } from './stats.ts';
 import type { BenchResults, DataRun, HandoverRun, LoadKind } from './types.ts';
 
 const LOADS: Record<LoadKind, string> = {
@@ -9,11 +10,6 @@ const LOADS: Record<LoadKind, string> = {
   slowmix: '`Connection: close` + slow requests',
 };
 const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? Number.NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
 
 export function failedTotal(run: HandoverRun): number {

@@ -20,6 +20,7 @@ import { Agent, request } from 'undici';
 import { NODE_APP_PORT, writeNodeAppContext } from '../test/helpers/node-app.ts';
 import { createNamespace } from '../test/helpers/netns.ts';
 import { renderResults } from './render.ts';
+import { logTime } from './stats.ts';
 import type { BenchResults, DataRun, HandoverEvent, HandoverRun, LoadKind, Sample, WrkResult } from './types.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -255,15 +256,6 @@ function startHanoverd(dir: string) {
   };
 }
 
-/** hanoverd stamps lines HH:MM:SS.mmm (UTC): the nearest such moment to now. */
-function logTime(line: string): number {
-  const match = line.match(/^(\d\d):(\d\d):(\d\d)\.(\d\d\d) /);
-  if (!match) return Number.NaN;
-  const today = new Date();
-  const at = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), +match[1]!, +match[2]!, +match[3]!, +match[4]!);
-  const day = 86_400_000;
-  return [at - day, at, at + day].reduce((best, t) => (Math.abs(t - Date.now()) < Math.abs(best - Date.now()) ? t : best));
-}
 
 // ---------------------------------------------------------------- nginx
 

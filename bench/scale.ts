@@ -17,6 +17,7 @@ import { makeApp, type TestApp } from '../test/helpers/apps.ts';
 import { startDaemon, type DaemonProcess } from '../test/helpers/daemon.ts';
 import { removeLeftovers } from '../test/helpers/leftovers.ts';
 import { startLoad, type Load } from '../test/helpers/load.ts';
+import { logTime, minMedianMax } from './stats.ts';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 // Each daemon the test helper starts adds an exit listener (to kill it if we die first).
@@ -31,10 +32,6 @@ const say = (message: string) => process.stderr.write(`${new Date().toISOString(
 
 interface Member { app: TestApp; daemon: DaemonProcess; port: number; load?: Load }
 
-const stampMs = (line: string) => {
-  const [h, m, s] = line.slice(0, 12).split(':').map(Number);
-  return ((h! * 60 + m!) * 60 + s!) * 1000;
-};
 
 /** Readiness → switch for each handover in `log` after `from`, ms. */
 function switchTimes(log: string, from = 0): number[] {
@@ -44,7 +41,7 @@ function switchTimes(log: string, from = 0): number[] {
     const ready = / (\S+) is ready on port /.exec(line);
     if (!ready) continue;
     const switched = lines.slice(i + 1).find((next) => next.includes(`traffic switched to ${ready[1]} `));
-    if (switched) times.push(stampMs(switched) - stampMs(line));
+    if (switched) times.push(logTime(switched) - logTime(line));
   }
   return times;
 }
@@ -53,10 +50,6 @@ const rssMiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSyn
 const cpuTicks = (pid: number) => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(fields[11]) + Number(fields[12]);
-};
-const stats = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0] ?? NaN, median: sorted[Math.floor(sorted.length / 2)] ?? NaN, max: sorted.at(-1) ?? NaN };
 };
 const natRules = async () => (await execa('iptables-save', ['-t', 'nat'])).stdout.split('\n').filter((line) => line.startsWith('-A ')).length;
 
@@ -103,9 +96,9 @@ async function run(n: number) {
     const loads = await Promise.all(members.map((m) => m.load!.stop()));
     const result = {
       n, natRules: rules,
-      singleSwitchMs: stats(single), togetherSwitchMs: stats(together),
+      singleSwitchMs: minMedianMax(single), togetherSwitchMs: minMedianMax(together),
       allSwitchedMs: Math.max(...switched),
-      idleRssMiB: stats(idleRss), peakRssMiB: peak, idleCpuPercent: stats(idleCpu),
+      idleRssMiB: minMedianMax(idleRss), peakRssMiB: peak, idleCpuPercent: minMedianMax(idleCpu),
       requests: loads.reduce((sum, l) => sum + l.ok + l.failed, 0), failed: loads.reduce((sum, l) => sum + l.failed, 0),
       errors: loads.flatMap((l) => l.errors).slice(0, 5),
     };

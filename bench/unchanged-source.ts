@@ -13,27 +13,17 @@ import { makeApp } from '../test/helpers/apps.ts';
 import { CLI, startDaemon } from '../test/helpers/daemon.ts';
 import { removeLeftovers } from '../test/helpers/leftovers.ts';
 import { testPort } from '../test/helpers/ports.ts';
+import { logTime, minMedianMax } from './stats.ts';
 
 const { values } = parseArgs({ options: { sighups: { type: 'string', default: '10' }, mb: { type: 'string', default: '100' }, cli: { type: 'string', default: CLI } } });
 const sighups = Number(values.sighups);
 const megabytes = Number(values.mb);
 
-/** Milliseconds since midnight of a `HH:MM:SS.mmm` log stamp. */
-const stampMs = (stamp: string) => {
-  const [h, m, s] = stamp.split(':').map(Number) as [number, number, number];
-  return Math.round(((h * 60 + m) * 60 + s) * 1000);
-};
-
 function lineTime(log: string, pattern: RegExp): number {
   const line = log.split('\n').find((candidate) => pattern.test(candidate));
   if (!line) throw new Error(`no log line matches ${pattern}`);
-  return stampMs(line.slice(0, 12));
+  return logTime(line);
 }
-
-const stats = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { min: sorted[0], median: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted.at(-1) };
-};
 
 const app = makeApp('bench-unchanged');
 const stateDir = fs.mkdtempSync(path.join(path.dirname(app.dir), 'state-'));
@@ -62,7 +52,7 @@ try {
   // The last handover's log, to see where the time goes.
   console.error(daemon.log().slice(lastFrom));
   const reused = daemon.log().match(/context unchanged[^\n]*/)?.[0];
-  console.log(JSON.stringify({ sighups, megabytes, started: stats(started), switched: stats(switched), samples: { started, switched }, ...(reused ? { reused } : {}) }));
+  console.log(JSON.stringify({ sighups, megabytes, started: minMedianMax(started), switched: minMedianMax(switched), samples: { started, switched }, ...(reused ? { reused } : {}) }));
 } finally {
   await daemon.stop();
   await removeLeftovers(app.name);
