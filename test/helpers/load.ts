@@ -5,9 +5,13 @@ export interface LoadResult {
   ok: number;
   failed: number;
   errors: string[];
-  /** Response bodies (trimmed) and how often each was seen, in order of first sight. */
+  /** Response bodies (trimmed) and how often each was seen, in the order of the first request each answered. */
   bodies: Map<string, number>;
-  /** The bodies each time they changed: [v1, v2, v1] for a deploy and a rollback. */
+  /**
+   * The bodies each time they changed, in the order the requests were sent: [v1, v2, v1] for
+   * a deploy and a rollback. A request sent before a switch may be answered after one sent
+   * later; ordering by answer would show a change back that did not happen.
+   */
   changes: string[];
 }
 
@@ -28,15 +32,23 @@ export function startLoad(url: string, options: { concurrency?: number; maxMs?: 
   const dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: keepAlive ? concurrency : null });
   const deadline = Date.now() + maxMs;
   let stopped = false;
+  // Each worker's runs of one body: the first and the last request of each, with when it was sent.
+  const runs: Array<{ sent: number; body: string }> = [];
   const worker = async () => {
+    let last: { sent: number; body: string } | undefined;
     while (!stopped && Date.now() < deadline && result.ok + result.failed < maxRequests) {
+      const sent = performance.now();
       try {
         const response = await request(url, { dispatcher, reset: !keepAlive, headersTimeout: 10_000, bodyTimeout: 10_000 });
         const body = (await response.body.text()).trim();
         if (response.statusCode === 200) {
           result.ok++;
           result.bodies.set(body, (result.bodies.get(body) ?? 0) + 1);
-          if (result.changes.at(-1) !== body) result.changes.push(body);
+          if (body !== last?.body) {
+            if (last) runs.push(last);
+            runs.push({ sent, body });
+          }
+          last = { sent, body };
         } else {
           result.failed++;
           result.errors.push(`HTTP ${response.statusCode}: ${body.slice(0, 80)}`);
@@ -47,8 +59,14 @@ export function startLoad(url: string, options: { concurrency?: number; maxMs?: 
         await sleep(5);
       }
     }
+    if (last) runs.push(last);
   };
-  const workers = Promise.all(Array.from({ length: concurrency }, worker));
+  const workers = Promise.all(Array.from({ length: concurrency }, worker)).then(() => {
+    runs.sort((a, b) => a.sent - b.sent);
+    for (const { body } of runs) if (result.changes.at(-1) !== body) result.changes.push(body);
+    const firstSent = [...new Set(runs.map((run) => run.body))];
+    result.bodies = new Map(firstSent.map((body) => [body, result.bodies.get(body) ?? 0]));
+  });
   let closed: Promise<LoadResult> | undefined;
   return {
     result,
