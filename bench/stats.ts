@@ -21,3 +21,27 @@ export function logTime(line: string): number {
   const day = 86_400_000;
   return [at - day, at, at + day].reduce((best, t) => (Math.abs(t - Date.now()) < Math.abs(best - Date.now()) ? t : best));
 }
+
+/**
+ * A distribution-free interval for the median of `values`: the k-th smallest and k-th
+ * largest, with k as large as keeps the chance that the median lies outside within
+ * 1 − `confidence` (binomial order statistics; no assumption about the spread). With too few
+ * values for that, min and max, and `coverage` says how sure they are.
+ */
+export function medianInterval(values: readonly number[], confidence = 0.95): { low: number; high: number; coverage: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { low: Number.NaN, high: Number.NaN, coverage: 0 };
+  // cumulative = P(Binomial(n, 1/2) <= k - 1): the chance that fewer than k values lie below the median.
+  let term = 0.5 ** n;
+  let cumulative = term;
+  let k = 1;
+  for (let i = 1; i < n / 2; i++) {
+    // With k = i + 1, the interval misses the median with probability 2·P(B <= i).
+    term = (term * (n - i + 1)) / i;
+    if (2 * (cumulative + term) > 1 - confidence) break;
+    cumulative += term;
+    k = i + 1;
+  }
+  return { low: sorted[k - 1]!, high: sorted[n - k]!, coverage: 1 - 2 * cumulative };
+}

@@ -79,11 +79,15 @@ export interface DataRun {
 export interface BenchResults {
   date: string;
   quick: boolean;
-  config: Record<string, number | string>;
+  config: Record<string, number | string | boolean>;
   machine: Record<string, string | number>;
   handovers: HandoverRun[];
-  /** hanoverd handovers with no load; times relative to the SIGHUP. */
+  /** hanoverd handovers with no load; times relative to the SIGHUP (runs before the like-for-like part). */
   idleHandovers?: HandoverEvent[];
+  /** Handovers with no load, by system; times relative to the trigger. */
+  idle?: Record<string, HandoverEvent[]>;
+  /** `docker run` of the app image until its first 200 (ms), without load and under the close load. */
+  floor?: { idle: number[]; load: number[] };
   dataPath: DataRun[];
   hanoverdLog: string[];
 }

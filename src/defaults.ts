@@ -68,8 +68,12 @@ export const ConntrackTimeoutMs = 5000;
 export const ClosingTimeoutSeconds = 2;
 /** ...and a drained version waits at most this long for them to go. */
 export const ClosedEntriesWaitMs = 4000;
-/** How often the app's rules are compared with the kernel's and repaired (as kube-proxy resyncs). */
+/** The nice value of the iptables-restore waiting to make the switch (root only). */
+export const WarmRestorePriority = -10;
+/** How often the app's rules are compared with the kernel's and repaired (as kube-proxy resyncs), when the ruleset changed (nft monitor)... */
 export const ReconcileEveryMs = 5000;
+/** ...and at least this often even when it did not: the connection counters `status` shows change without a ruleset event. */
+export const ReconcileBackstopMs = 60_000;
 /** The history journal is rotated (one old generation kept) past this size. */
 export const HistoryMaxBytes = 1 << 20;
 /** A live container that exits is restarted after this long, doubling for each crash in a row... */

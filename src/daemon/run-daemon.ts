@@ -1,11 +1,12 @@
 import type Docker from 'dockerode';
 import type { RunningContainer } from '../container/start-container.js';
-import { DefaultWatchFailures, ReconcileEveryMs, WatchCheckEveryMs } from '../defaults.js';
+import { DefaultWatchFailures, ReconcileBackstopMs, ReconcileEveryMs, WatchCheckEveryMs } from '../defaults.js';
 import { postDeployEnv } from '../deploy-hooks/post-deploy.js';
 import { runPreSwitch } from '../deploy-hooks/pre-switch.js';
 import { shortId } from '../docker.js';
 import { describeError, HanoverdError } from '../errors.js';
 import { redactUrls } from '../redact.js';
+import { alwaysChanged, watchRuleset, type RulesetChanges } from '../firewall/ruleset-changes.js';
 import { TrafficSwitch, type Backend } from '../firewall/traffic-switch.js';
 import type { Logger } from '../log.js';
 import type { DeployEvent, DeployPhase, EventBus } from '../observe/deploy-event.js';
@@ -58,6 +59,8 @@ export interface DaemonDeps {
   engine: Engine;
   traffic: Traffic;
   store: JournalStore;
+  /** When the kernel's rules changed, so they are checked only then; stopped with the daemon. Without it, every tick checks. */
+  ruleset?: RulesetChanges;
   /** The state an earlier run left. */
   earlier?: LiveState;
 }
@@ -68,6 +71,7 @@ export function runDaemon(docker: Docker, config: DaemonConfig, log: Logger, shu
     engine: dockerEngine(docker, config, log),
     traffic: new TrafficSwitch(config.app, config.bindings, log),
     store: fileStore(config.stateDir),
+    ruleset: watchRuleset({ log }),
     ...(earlier ? { earlier } : {}),
   }, hooks);
 }
@@ -500,7 +504,12 @@ export function createDaemon(config: DaemonConfig, log: Logger, shutdown: AbortS
     journal.update(() => {});
   };
 
-  const stopReconciling = startReconcileLoop(traffic, journal, log, ReconcileEveryMs);
+  const ruleset = deps.ruleset ?? alwaysChanged;
+  const stopLoop = startReconcileLoop(traffic, journal, log, ruleset, { everyMs: ReconcileEveryMs, backstopMs: ReconcileBackstopMs });
+  const stopReconciling = () => {
+    stopLoop();
+    ruleset.stop();
+  };
 
   const cleanUp = async () => {
     log.info('shutting down: removing rules and containers');

@@ -7,6 +7,8 @@ export interface Traffic {
   prepare(bridge: string): Promise<void>;
   switchTo(backends: readonly Backend[]): Promise<void>;
   stopTraffic(): Promise<void>;
+  /** Whether something reconcile puts back changed without a ruleset event (route_localnet); cheap enough for every tick. */
+  drifted?(): Promise<boolean>;
   /** Puts back what someone else changed; says what, or undefined when all was in place. */
   reconcile(): Promise<string | undefined>;
   removeAll(): Promise<void>;

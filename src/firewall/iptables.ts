@@ -1,6 +1,7 @@
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { IptablesAttempts, IptablesTimeoutMs } from '../defaults.js';
+import { IptablesAttempts, IptablesTimeoutMs, WarmRestorePriority } from '../defaults.js';
 import { HanoverdError } from '../errors.js';
 
 /** What the traffic switch needs of the kernel's tables: a seam, so faults can be injected in tests. */
@@ -13,9 +14,9 @@ export interface NatBackend {
   prewarm?(): void;
 }
 
-/** `iptables-restore --version`, asked once: the start-up check and the warm restore both need it. */
+/** `iptables-restore --version`, asked once: the start-up check, the warm restore and the ruleset watch need it. */
 let restoreVersion: Promise<string> | undefined;
-const askRestoreVersion = () => (restoreVersion ??= execa('iptables-restore', ['--version'], { timeout: IptablesTimeoutMs }).then((result) => result.stdout));
+export const askRestoreVersion = () => (restoreVersion ??= execa('iptables-restore', ['--version'], { timeout: IptablesTimeoutMs }).then((result) => result.stdout));
 
 /** An iptables-restore waiting for its script; `cancelSignal` ends it (its timeout starts with the script). */
 const spawnRestore = (cancelSignal: AbortSignal) => execa('iptables-restore', ['--noflush', '--wait', '5'], { stdin: 'pipe', cancelSignal });
@@ -42,6 +43,16 @@ class WarmRestore {
     const abort = new AbortController();
     const restore = spawnRestore(abort.signal);
     restore.catch(() => {});
+    // Its few milliseconds of work are the switch: on a machine busy with the app's load it
+    // would otherwise wait for a CPU (bench: median 12 → 2 ms with 8 busy processes on 2 cores).
+    // Root only; otherwise it runs at the daemon's priority, as before.
+    if (restore.pid !== undefined) {
+      try {
+        os.setPriority(restore.pid, WarmRestorePriority);
+      } catch {
+        // not permitted: fine
+      }
+    }
     restore.unref();
     for (const stream of [restore.stdin, restore.stdout, restore.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
     return { restore, abort };

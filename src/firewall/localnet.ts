@@ -14,6 +14,8 @@ export interface LocalnetControl {
   enable(bridge: string): Promise<void>;
   /** Puts back the value from before the first hanoverd enabled it. */
   restore(bridge: string): Promise<void>;
+  /** Whether it is on now: a sysctl reset makes no ruleset event, so this is read on every check tick. */
+  isEnabled?(bridge: string): Promise<boolean>;
 }
 
 export const GuardComment = 'hanoverd:localnet-guard';
@@ -65,6 +67,9 @@ export const kernelLocalnet: LocalnetControl = {
       if (error.code !== 'EACCES' && error.code !== 'EPERM') throw error;
       throw new HanoverdError(localnetAdvice(bridge), { cause: error });
     });
+  },
+  async isEnabled(bridge) {
+    return (await fs.readFile(sysctlPath(bridge), 'utf8').catch(() => '1')).trim() === '1';
   },
   async restore(bridge) {
     const original = await fs.readFile(originalFile(bridge), 'utf8').catch(() => undefined);

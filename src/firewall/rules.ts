@@ -177,7 +177,11 @@ export function parseSave(saveOutput: string): SavedTable {
   return table;
 }
 
-/** The backends (container and share) the app's DNAT rules send to, in rule order. */
+/**
+ * The backends (container and share) the app's DNAT rules send to, in rule order. Rules
+ * behind a rule without a probability match nothing: they are an old version's, left for
+ * a moment by a switch (traffic-switch.ts) and not where traffic goes.
+ */
 export function ruledBackends(table: SavedTable, app: string): Array<{ name: string; percent?: number }> {
   const prefix = `${appComment(app)}:`;
   const found: Array<{ name: string; probability: number }> = [];
@@ -185,6 +189,7 @@ export function ruledBackends(table: SavedTable, app: string): Array<{ name: str
     const name = (ruleOption(rule, '--comment') ?? '').slice(prefix.length);
     if (name === '' || found.some((backend) => backend.name === name)) continue;
     found.push({ name, probability: Number(ruleOption(rule, '--probability') ?? 1) });
+    if (found.at(-1)!.probability >= 1) break;
   }
   let remaining = 100;
   return found.map(({ name, probability }, index) => {

@@ -1,4 +1,4 @@
-import { HanoverdError } from '../errors.js';
+import { describeError, HanoverdError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PortBinding } from '../options/publish.js';
 import { nftClosingTimeouts, type ClosingTimeouts } from './closing-timeouts.js';
@@ -160,16 +160,50 @@ export class TrafficSwitch {
     return this.#serial(async () => {
       for (const backend of backends) await this.#prepare(backend.bridge);
       const before = this.#backends;
-      // Once the chains and jumps are known to be there, a switch is one restore.
-      const nat = this.#installed ? undefined : await this.#saveNat();
-      await this.#deps.nat.restore(this.#rewrite(backends, nat));
-      this.#installed = true;
-      this.#backends = [...backends];
+      if (!(await this.#switchByAdding(before, backends))) {
+        // Once the chains and jumps are known to be there, a switch is one restore.
+        const nat = this.#installed ? undefined : await this.#saveNat();
+        await this.#deps.nat.restore(this.#rewrite(backends, nat));
+        this.#installed = true;
+        this.#switched(backends);
+      }
       await this.#forgetUdp(before, backends);
-      const ports = this.#bindings.map((b) => `${b.hostIp ?? '*'}:${b.hostPort}->${b.containerPort}/${b.protocol}`).join(', ');
-      const to = backends.map((b) => `${b.name} (${b.ip}${backends.length > 1 ? `, ${b.percent === undefined ? 'the rest' : `${b.percent}%`}` : ''})`).join(' and ');
-      this.#log.info(backends.length > 0 ? `traffic switched to ${to}: ${ports}` : `traffic stopped: nothing receives ${ports}`);
     });
+  }
+
+  /**
+   * nf_tables commits a batch that only adds rules in ~2 ms, but one that deletes a DNAT
+   * rule takes ~8 ms and more on a busy machine (bench/RESULTS.md). So when rules are in
+   * place, the switch only adds: the new DNAT rules go first in the chain, and each port's
+   * last new rule takes every connection the ones before it leave, so the old rules behind
+   * them match nothing from that commit on. The chain is then rewritten as it should be,
+   * outside the moment that counts. Returns false when this way does not apply or failed
+   * (a chain someone deleted), so that the caller rewrites everything.
+   */
+  async #switchByAdding(before: readonly Backend[], backends: readonly Backend[]): Promise<boolean> {
+    if (!this.#installed || before.length === 0 || backends.length === 0) return false;
+    const bridges = new Set(before.map((b) => b.bridge));
+    const masquerade = masqueradeRules(this.#app, backends.map((b) => b.bridge).filter((bridge) => !bridges.has(bridge)));
+    try {
+      await this.#deps.nat.restore(restoreScript('nat', { insert: dnatRules(this.#app, backends, this.#bindings), append: masquerade }));
+    } catch {
+      // A chain someone else deleted, say: the whole rewrite (with a fresh look) makes everything again.
+      this.#installed = false;
+      return false;
+    }
+    this.#switched(backends);
+    // The old rules are unreachable; should this fail, the next reconcile removes them.
+    await this.#deps.nat.restore(this.#rewrite(backends)).catch((error: unknown) => {
+      this.#log.warn(`removing the old version's unreachable nat rules failed (${describeError(error)}); the next check of the rules removes them`);
+    });
+    return true;
+  }
+
+  #switched(backends: readonly Backend[]): void {
+    this.#backends = [...backends];
+    const ports = this.#bindings.map((b) => `${b.hostIp ?? '*'}:${b.hostPort}->${b.containerPort}/${b.protocol}`).join(', ');
+    const to = backends.map((b) => `${b.name} (${b.ip}${backends.length > 1 ? `, ${b.percent === undefined ? 'the rest' : `${b.percent}%`}` : ''})`).join(' and ');
+    this.#log.info(backends.length > 0 ? `traffic switched to ${to}: ${ports}` : `traffic stopped: nothing receives ${ports}`);
   }
 
   /**
@@ -187,6 +221,14 @@ export class TrafficSwitch {
     for (const old of before) {
       if (!after.some((b) => b.ip === old.ip)) await this.#deps.forgetUdp(old.ip).catch(() => {});
     }
+  }
+
+  /** Whether route_localnet was turned off on a bridge local clients need it on (a sysctl reload, say). */
+  async drifted(): Promise<boolean> {
+    for (const bridge of this.#prepared) {
+      if (this.#deps.localnet.isEnabled && !(await this.#deps.localnet.isEnabled(bridge))) return true;
+    }
+    return false;
   }
 
   /**

@@ -137,6 +137,13 @@ describe('reading iptables-save', () => {
     assert.deepEqual(ruledBackends(parseSave(''), 'hello'), []);
   });
 
+  test('ruledBackends ignores rules behind one that takes every connection (a switch removes them a moment later)', () => {
+    const backend = (n: number) => ({ name: `hello-${n}`, ip: `172.17.0.${n}`, bridge: 'docker0' });
+    const rules = [...dnatRules('hello', [backend(3)], bindings), ...dnatRules('hello', [{ ...backend(2), percent: 10 }, backend(1)], bindings)];
+    const saved = parseSave(['*nat', `:${hello.dnat} - [0:0]`, ...rules.map((rule) => `-A ${rule.map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ')}`), 'COMMIT'].join('\n'));
+    assert.deepEqual(ruledBackends(saved, 'hello'), [{ name: 'hello-3' }]);
+  });
+
   test('connectionCounts reads the packet counters of iptables-save -c', () => {
     const counted = parseSave(`*nat\n:${hello.dnat} - [0:0]\n[12:720] -A ${hello.dnat} -p tcp -m tcp --dport 1 -m comment --comment "hanoverd:hello:hello-1" -j DNAT --to-destination 1.2.3.4:80\n[3:180] -A ${hello.dnat} -p tcp -m tcp --dport 2 -m comment --comment "hanoverd:hello:hello-1" -j DNAT --to-destination 1.2.3.4:81\nCOMMIT\n`);
     assert.deepEqual([...connectionCounts(counted, 'hello')], [['hello-1', 15]]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { appChains } from '../../../dist/firewall/rules.js';
+import { appChains, parseSave, ruledBackends } from '../../../dist/firewall/rules.js';
 import { TrafficSwitch } from '../../../dist/firewall/traffic-switch.js';
 import { createLogger } from '../../../dist/log.js';
 import type { PortBinding } from '../../../dist/options/publish.js';
@@ -25,7 +25,7 @@ const targets = (nat: FakeNat) => nat.rules('nat', chains.dnat).map((rule) => ru
 const jumps = (nat: FakeNat) => ['PREROUTING', 'OUTPUT', 'POSTROUTING'].map((chain) => nat.rules('nat', chain).filter((rule) => rule.includes('hanoverd:app')).length);
 
 describe('TrafficSwitch', () => {
-  test('the first switch installs the chains and the jumps; later switches are one restore each', async () => {
+  test('the first switch installs the chains and the jumps; a later switch only adds, then tidies', async () => {
     const { nat, traffic, localnet } = setup();
     await traffic.switchTo([v1]);
     assert.deepEqual(targets(nat), ['172.17.0.2:80']);
@@ -34,9 +34,46 @@ describe('TrafficSwitch', () => {
     assert.equal(nat.rules('filter', 'INPUT').length, 1, 'the localnet guard');
     const before = nat.restores.length;
     await traffic.switchTo([v2]);
-    assert.equal(nat.restores.length, before + 1);
+    const [switched, tidied] = nat.restores.slice(before);
+    assert.equal(nat.restores.length, before + 2);
+    // The commit that moves traffic deletes nothing (deleting is what nf_tables is slow at).
+    assert.doesNotMatch(switched!, /^(-D|:)/m);
+    assert.match(switched!, /^-I \S+ 1 .*172\.17\.0\.3:80$/m);
+    assert.match(tidied!, new RegExp(`^:${chains.dnat} `, 'm'));
     assert.deepEqual(targets(nat), ['172.17.0.3:80']);
     assert.deepEqual(jumps(nat), [1, 1, 1]);
+  });
+
+  test('when removing the old rules fails, the new ones already take everything and reconcile removes the old', async () => {
+    const { nat, traffic, logged } = setup();
+    await traffic.switchTo([v1]);
+    const restore = nat.restore.bind(nat);
+    let calls = 0;
+    nat.restore = async (script) => (++calls === 2 ? Promise.reject(new Error('iptables-restore: injected failure')) : restore(script));
+    await traffic.switchTo([v2]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80', '172.17.0.2:80'], 'the new rule first: the old one is unreachable');
+    assert.deepEqual(ruledBackends(await nat.save('nat').then(parseSave), 'app'), [{ name: 'app-2' }]);
+    assert.match(logged(), /removing the old version's unreachable nat rules failed/);
+    assert.match((await traffic.reconcile()) ?? '', /DNAT rules changed/);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80']);
+  });
+
+  test('a chain deleted by someone else: the switch makes everything again', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([v1]);
+    nat.deleteRule('nat', (chain, rule) => chain === chains.dnat || rule.includes(chains.dnat));
+    nat.tables.nat!.chains.delete(chains.dnat);
+    await traffic.switchTo([v2]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80']);
+    assert.deepEqual(jumps(nat), [1, 1, 1]);
+  });
+
+  test('a canary split is added the same way: its shares first, the old rules behind them', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([v1]);
+    await traffic.switchTo([{ ...v2, percent: 10 }, v1]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80', '172.17.0.2:80']);
+    assert.deepEqual(ruledBackends(await nat.save('nat').then(parseSave), 'app'), [{ name: 'app-2', percent: 10 }, { name: 'app-1' }]);
   });
 
   test('a rule deleted by someone else does not break the next switch', async () => {
@@ -50,7 +87,7 @@ describe('TrafficSwitch', () => {
   test('a failed restore changes nothing, and the next switch works', async () => {
     const { nat, traffic } = setup();
     await traffic.switchTo([v1]);
-    nat.failNext = 1;
+    nat.failNext = 2; // the switch by adding, then the whole rewrite it falls back to
     await assert.rejects(traffic.switchTo([v2]));
     assert.deepEqual(targets(nat), ['172.17.0.2:80']);
     assert.deepEqual(traffic.backends.map((b) => b.name), ['app-1']);
