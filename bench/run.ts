@@ -101,7 +101,9 @@ async function main(ctx: BenchContext): Promise<void> {
   for (const system of [hanoverd, prebuilt, nginx]) idle[system.name] = await idleHandovers(ctx, system, ctx.config.likeForLike);
   const floor = {
     idle: await floorRuns(ctx, ctx.config.likeForLike),
-    load: await floorRuns(ctx, ctx.config.likeForLike, hanoverd.url),
+    load: await floorRuns(ctx, ctx.config.likeForLike, { loadUrl: hanoverd.url }),
+    idlePublished: await floorRuns(ctx, ctx.config.likeForLike, { publishAll: true }),
+    loadPublished: await floorRuns(ctx, ctx.config.likeForLike, { loadUrl: hanoverd.url, publishAll: true }),
   };
   await pulled.stop();
 

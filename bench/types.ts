@@ -86,8 +86,8 @@ export interface BenchResults {
   idleHandovers?: HandoverEvent[];
   /** Handovers with no load, by system; times relative to the trigger. */
   idle?: Record<string, HandoverEvent[]>;
-  /** `docker run` of the app image until its first 200 (ms), without load and under the close load. */
-  floor?: { idle: number[]; load: number[] };
+  /** `docker run` of the app image until its first 200 (ms), without load and under the close load; and with `-P`, as hanoverd publishes. */
+  floor?: { idle: number[]; load: number[]; idlePublished?: number[]; loadPublished?: number[] };
   dataPath: DataRun[];
   hanoverdLog: string[];
 }

@@ -22,9 +22,10 @@ export const docker = async (...args: string[]) => (await execa('docker', args))
 
 export const containerIp = async (name: string) => (await docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name)).trim();
 
-/** Starts the app image as `name` (its hostname too), labelled for the run's clean-up. */
+/** Starts the app image as `name` (its hostname too), labelled for the run's clean-up; `publish` is a `-p` value, or 'all' for `-P`. */
 export async function runApp(ctx: BenchContext, name: string, publish?: string): Promise<void> {
-  await docker('run', '-d', '--init', '--name', name, '--hostname', name, '--label', `hvbench=${ctx.id}`, ...(publish ? ['-p', publish] : []), ctx.image);
+  const ports = publish === 'all' ? ['-P'] : publish ? ['-p', publish] : [];
+  await docker('run', '-d', '--init', '--name', name, '--hostname', name, '--label', `hvbench=${ctx.id}`, ...ports, ctx.image);
 }
 
 /** The app's own port in the container. */
