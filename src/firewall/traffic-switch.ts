@@ -41,6 +41,8 @@ export class TrafficSwitch {
   /** Bridges whose route_localnet and guard are set up for local clients. */
   #prepared = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
+  /** Counts the operations that change rules; a check that read the tables before one of them is stale. */
+  #changes = 0;
   #connections = new Map<string, number>();
   readonly #closing: ClosingTimeouts | undefined;
   /** Whether the closing-timeouts table was made (undefined: not tried yet). */
@@ -63,8 +65,13 @@ export class TrafficSwitch {
     return this.#backends;
   }
 
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
+  /** Runs `work` after every operation queued before it; each one counts as a change, except `reading` ones. */
+  #serial<T>(work: () => Promise<T>, reading = false): Promise<T> {
+    const counted = async () => {
+      if (!reading) this.#changes++;
+      return work();
+    };
+    const run = this.#queue.then(counted, counted);
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -129,8 +136,8 @@ export class TrafficSwitch {
     }
   }
 
-  async #ensureGuard(bridges: Iterable<string>): Promise<boolean> {
-    const filter = parseSave(await this.#deps.nat.save('filter'));
+  async #ensureGuard(bridges: Iterable<string>, seen?: SavedTable): Promise<boolean> {
+    const filter = seen ?? parseSave(await this.#deps.nat.save('filter'));
     const missing = [...bridges].map(guardRule).filter((rule) => !filter.rules.some((found) => sameRule(found, rule)));
     if (missing.length > 0) await this.#deps.nat.restore(restoreScript('filter', { insert: missing }));
     return missing.length > 0;
@@ -238,31 +245,45 @@ export class TrafficSwitch {
    */
   reconcile(): Promise<string | undefined> {
     if (!this.#installed) return Promise.resolve(undefined);
-    return this.#serial(async () => {
-      const problems: string[] = [];
-      const nat = await this.#saveNat(true);
-      this.#connections = connectionCounts(nat, this.#app);
-      const chains = appChains(this.#app);
-      for (const chain of [chains.dnat, chains.masquerade]) if (!nat.chains.has(chain)) problems.push(`chain ${chain} missing`);
-      for (const jump of jumpRules(this.#app)) {
-        const found = nat.rules.filter((rule) => sameRule(rule, jump)).length;
-        if (found !== 1) problems.push(`${found === 0 ? 'missing' : 'repeated'} jump from ${jump[0]}`);
-      }
-      const want = dnatRules(this.#app, this.#backends, this.#bindings).map(dnatKey);
-      const have = rulesInChain(nat, chains.dnat).map(dnatKey);
-      if (want.join('\n') !== have.join('\n')) problems.push('DNAT rules changed');
-      const masquerade = masqueradeRules(this.#app, this.#backends.map((b) => b.bridge));
-      const found = rulesInChain(nat, chains.masquerade);
-      if (masquerade.length !== found.length || masquerade.some((rule) => !found.some((f) => sameRule(f, rule)))) problems.push('MASQUERADE rules changed');
-      if (problems.length > 0) await this.#deps.nat.restore(this.#rewrite(this.#backends, nat));
-      if (await this.#ensureGuard(this.#prepared)) problems.push('localnet guard missing');
-      if (this.#closingMade && this.#closing && !(await this.#closing.present())) {
-        await this.#makeClosing();
-        problems.push('conntrack timeouts table missing');
-      }
-      for (const bridge of this.#prepared) await this.#deps.localnet.enable(bridge);
-      return problems.length > 0 ? problems.join(', ') : undefined;
-    });
+    // The reads (three processes, 50–300 ms on a busy machine) happen outside the queue, so
+    // that a switch never waits behind them; what they saw is compared in the queue, and
+    // dropped if a switch or another change came in between (it makes its own event, and
+    // with it another check).
+    const changes = this.#changes;
+    const seen = Promise.all([
+      this.#saveNat(true),
+      this.#deps.nat.save('filter').then(parseSave),
+      this.#closingMade && this.#closing ? this.#closing.present() : Promise.resolve(true),
+    ]);
+    return seen.then(([nat, filter, closingPresent]) => this.#serial(async () => {
+      if (changes !== this.#changes - 1 || !this.#installed) return undefined;
+      return this.#repair(nat, filter, closingPresent);
+    }));
+  }
+
+  async #repair(nat: SavedTable, filter: SavedTable, closingPresent: boolean): Promise<string | undefined> {
+    const problems: string[] = [];
+    this.#connections = connectionCounts(nat, this.#app);
+    const chains = appChains(this.#app);
+    for (const chain of [chains.dnat, chains.masquerade]) if (!nat.chains.has(chain)) problems.push(`chain ${chain} missing`);
+    for (const jump of jumpRules(this.#app)) {
+      const found = nat.rules.filter((rule) => sameRule(rule, jump)).length;
+      if (found !== 1) problems.push(`${found === 0 ? 'missing' : 'repeated'} jump from ${jump[0]}`);
+    }
+    const want = dnatRules(this.#app, this.#backends, this.#bindings).map(dnatKey);
+    const have = rulesInChain(nat, chains.dnat).map(dnatKey);
+    if (want.join('\n') !== have.join('\n')) problems.push('DNAT rules changed');
+    const masquerade = masqueradeRules(this.#app, this.#backends.map((b) => b.bridge));
+    const found = rulesInChain(nat, chains.masquerade);
+    if (masquerade.length !== found.length || masquerade.some((rule) => !found.some((f) => sameRule(f, rule)))) problems.push('MASQUERADE rules changed');
+    if (problems.length > 0) await this.#deps.nat.restore(this.#rewrite(this.#backends, nat));
+    if (await this.#ensureGuard(this.#prepared, filter)) problems.push('localnet guard missing');
+    if (this.#closingMade && this.#closing && !closingPresent) {
+      await this.#makeClosing();
+      problems.push('conntrack timeouts table missing');
+    }
+    for (const bridge of this.#prepared) await this.#deps.localnet.enable(bridge);
+    return problems.length > 0 ? problems.join(', ') : undefined;
   }
 
   /** Removes every rule of this app, and, where no other hanoverd needs them, the guard and route_localnet. */

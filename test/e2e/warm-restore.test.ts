@@ -38,3 +38,14 @@ test('a restore started ahead keeps nothing alive', async () => {
   `], { timeout: 10_000 });
   assert.equal(stdout, 'done');
 });
+
+test('the restore started ahead waits at a higher priority (nice -10), so that a busy machine does not delay the switch', async () => {
+  iptablesBackend.prewarm?.();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const { stdout } = await execa('ps', ['-o', 'ni=,comm=', '--ppid', String(process.pid)]);
+  const waiting = stdout.split('\n').map((line) => line.trim().split(/\s+/)).find(([, comm]) => comm === 'iptables-restor' || comm === 'iptables-restore' || comm?.startsWith('xtables'));
+  assert.ok(waiting, `no iptables-restore waiting among this process's children:\n${stdout}`);
+  assert.equal(waiting[0], '-10');
+  // Used, so that it does not outlive the test.
+  await iptablesBackend.restore(`*nat\n-A ${chain} -d 127.0.0.1/32 -p tcp --dport 11 -j RETURN\nCOMMIT\n`);
+});

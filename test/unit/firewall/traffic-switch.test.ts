@@ -58,6 +58,23 @@ describe('TrafficSwitch', () => {
     assert.deepEqual(targets(nat), ['172.17.0.3:80']);
   });
 
+  test('a switch does not wait for the reads of a check, and a check that read before a switch is dropped', async () => {
+    const { nat, traffic } = setup();
+    await traffic.switchTo([v1]);
+    const save = nat.save.bind(nat);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    nat.save = async (table) => { await gate; return save(table); };
+    const checking = traffic.reconcile();
+    const restores = nat.restores.length;
+    await traffic.switchTo([v2]);
+    assert.deepEqual(targets(nat), ['172.17.0.3:80'], 'switched while the check was still reading');
+    release();
+    assert.equal(await checking, undefined, 'what it read was from before the switch: dropped');
+    assert.equal(nat.restores.length, restores + 2, 'the switch and its tidying, nothing from the check');
+    assert.equal(await traffic.reconcile(), undefined);
+  });
+
   test('a chain deleted by someone else: the switch makes everything again', async () => {
     const { nat, traffic } = setup();
     await traffic.switchTo([v1]);
