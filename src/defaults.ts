@@ -68,6 +68,8 @@ export const ConntrackTimeoutMs = 5000;
 export const ClosingTimeoutSeconds = 2;
 /** ...and a drained version waits at most this long for them to go. */
 export const ClosedEntriesWaitMs = 4000;
+/** How often the event-loop lag of /metrics is sampled (a timer that wakes the daemon). */
+export const EventLoopSampleMs = 1000;
 /** The nice value of the iptables-restore waiting to make the switch (root only). */
 export const WarmRestorePriority = -10;
 /** How often the app's rules are compared with the kernel's and repaired (as kube-proxy resyncs), when the ruleset changed (nft monitor)... */

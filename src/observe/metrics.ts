@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EventLoopSampleMs } from '../defaults.js';
 import { DeployPhases, type DeployEvent, type DeployPhase, type EventBus } from './deploy-event.js';
 
 export type DeployOutcome = 'live' | 'failed' | 'superseded' | 'rolled-back';
@@ -34,7 +35,10 @@ export interface DaemonMetrics {
 
 export function createMetrics(): DaemonMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // Event-loop lag is sampled by a timer at this resolution: prom-client's 10 ms woke an idle
+  // daemon 100 times a second (~1 % of a core each, bench/RESULTS.md, Scale); once a second is
+  // plenty for a daemon's lag.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EventLoopSampleMs });
   const registers = [registry];
 
   const deploys = new Counter({ name: 'hanoverd_deploys_total', help: 'Deploys by outcome.', labelNames: ['outcome'], registers });
