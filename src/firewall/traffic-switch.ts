@@ -41,7 +41,7 @@ export class TrafficSwitch {
   /** Bridges whose route_localnet and guard are set up for local clients. */
   #prepared = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
-  /** Counts the operations that change rules; a check that read the tables before one of them is stale. */
+  /** Counts the queued operations; a check that read the tables before one of them ran is stale. */
   #changes = 0;
   #connections = new Map<string, number>();
   readonly #closing: ClosingTimeouts | undefined;
@@ -65,10 +65,10 @@ export class TrafficSwitch {
     return this.#backends;
   }
 
-  /** Runs `work` after every operation queued before it; each one counts as a change, except `reading` ones. */
-  #serial<T>(work: () => Promise<T>, reading = false): Promise<T> {
+  /** Runs `work` after every operation queued before it, and counts it (it may change rules). */
+  #serial<T>(work: () => Promise<T>): Promise<T> {
     const counted = async () => {
-      if (!reading) this.#changes++;
+      this.#changes++;
       return work();
     };
     const run = this.#queue.then(counted, counted);
