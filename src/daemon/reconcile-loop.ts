@@ -12,7 +12,7 @@ export interface ReconcileTiming {
 }
 
 /**
- * Every `everyMs` in which the ruleset changed (and at least every `backstopMs`), puts back
+ * Every `everyMs` in which the ruleset changed or a canary runs (and at least every `backstopMs`), puts back
  * rules someone else removed (one log line and a history entry when it did) and copies the
  * rules' connection counters into the state. Returns the stop.
  */
@@ -34,7 +34,9 @@ export function startReconcileLoop(traffic: Traffic, journal: Journal, log: Logg
   const tick = async () => {
     ticksSinceCheck++;
     // Taken before the check: a change made while it reads the tables is seen next tick.
-    const changed = ruleset.take() || (await traffic.drifted?.().catch(() => true));
+    // During a canary every tick checks: `status` shows how new connections split, and
+    // those counters change without a ruleset event.
+    const changed = ruleset.take() || (traffic.backends?.length ?? 0) > 1 || (await traffic.drifted?.().catch(() => true));
     if (!changed && ticksSinceCheck * timing.everyMs < timing.backstopMs) return;
     ticksSinceCheck = 0;
     await once();

@@ -12,6 +12,8 @@ export interface Traffic {
   /** Puts back what someone else changed; says what, or undefined when all was in place. */
   reconcile(): Promise<string | undefined>;
   removeAll(): Promise<void>;
+  /** Where new connections go now: two during a canary. */
+  readonly backends?: readonly Backend[];
   /** New connections each backend has taken, as of the last reconcile. */
   readonly connections?: ReadonlyMap<string, number>;
 }

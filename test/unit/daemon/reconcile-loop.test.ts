@@ -90,6 +90,16 @@ describe('the reconcile loop', () => {
     t.stop();
   });
 
+  test('during a canary every tick checks, so that the split of new connections `status` shows stays fresh', async () => {
+    const t = setup();
+    await ticks(2);
+    assert.equal(t.checks(), 0);
+    (t.traffic as { backends?: unknown[] }).backends = [{ name: 'app-2', percent: 10 }, { name: 'app-1' }];
+    await ticks(3);
+    assert.equal(t.checks(), 3);
+    t.stop();
+  });
+
   test('route_localnet turned off makes no ruleset event, and is checked on the next tick all the same', async () => {
     const t = setup();
     await ticks(2);
