@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The hanoverd benchmark, in one command (as root, ~10 minutes on 2 cores):
+# The hanoverd benchmark, in one command (as root, ~14 minutes on 2 cores):
 #
 #   bash bench/run.sh                # on a shared machine: flock /tmp/hanoverd-docker.lock bash bench/run.sh
 #
