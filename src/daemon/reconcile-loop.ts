@@ -12,9 +12,10 @@ export interface ReconcileTiming {
 }
 
 /**
- * Every `everyMs` in which the ruleset changed or a canary runs (and at least every `backstopMs`), puts back
- * rules someone else removed (one log line and a history entry when it did) and copies the
- * rules' connection counters into the state. Returns the stop.
+ * Every `everyMs` in which the ruleset changed or `traffic` says a check is due anyway
+ * (and at least every `backstopMs`), puts back rules someone else removed (one log line
+ * and a history entry when it did) and copies the rules' connection counters into the
+ * state. Returns the stop.
  */
 export function startReconcileLoop(traffic: Traffic, journal: Journal, log: Logger, ruleset: RulesetChanges, timing: ReconcileTiming): () => void {
   let failing = false;
@@ -34,9 +35,7 @@ export function startReconcileLoop(traffic: Traffic, journal: Journal, log: Logg
   const tick = async () => {
     ticksSinceCheck++;
     // Taken before the check: a change made while it reads the tables is seen next tick.
-    // During a canary every tick checks: `status` shows how new connections split, and
-    // those counters change without a ruleset event.
-    const changed = ruleset.take() || (traffic.backends?.length ?? 0) > 1 || (await traffic.drifted?.().catch(() => true));
+    const changed = ruleset.take() || (await traffic.checkDue?.().catch(() => true));
     if (!changed && ticksSinceCheck * timing.everyMs < timing.backstopMs) return;
     ticksSinceCheck = 0;
     await once();

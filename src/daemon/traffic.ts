@@ -7,13 +7,15 @@ export interface Traffic {
   prepare(bridge: string): Promise<void>;
   switchTo(backends: readonly Backend[]): Promise<void>;
   stopTraffic(): Promise<void>;
-  /** Whether something reconcile puts back changed without a ruleset event (route_localnet); cheap enough for every tick. */
-  drifted?(): Promise<boolean>;
+  /**
+   * Whether a check is due although the ruleset did not change: route_localnet was turned
+   * off, or a canary runs (`status` shows how its new connections split, from counters
+   * that change without a ruleset event). Cheap enough for every tick.
+   */
+  checkDue?(): Promise<boolean>;
   /** Puts back what someone else changed; says what, or undefined when all was in place. */
   reconcile(): Promise<string | undefined>;
   removeAll(): Promise<void>;
-  /** Where new connections go now: two during a canary. */
-  readonly backends?: readonly Backend[];
   /** New connections each backend has taken, as of the last reconcile. */
   readonly connections?: ReadonlyMap<string, number>;
 }

@@ -230,8 +230,13 @@ export class TrafficSwitch {
     }
   }
 
-  /** Whether route_localnet was turned off on a bridge local clients need it on (a sysctl reload, say). */
-  async drifted(): Promise<boolean> {
+  /**
+   * Whether a check is due without a ruleset event: during a canary (its connection
+   * counters are what `status` shows), or when route_localnet was turned off on a bridge
+   * local clients need it on (a sysctl reload, say).
+   */
+  async checkDue(): Promise<boolean> {
+    if (this.#backends.length > 1) return true;
     for (const bridge of this.#prepared) {
       if (this.#deps.localnet.isEnabled && !(await this.#deps.localnet.isEnabled(bridge))) return true;
     }

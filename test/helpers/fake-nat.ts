@@ -86,4 +86,7 @@ export class FakeLocalnet implements LocalnetControl {
   async restore(bridge: string) {
     this.values.set(bridge, '0');
   }
+  async isEnabled(bridge: string) {
+    return this.values.get(bridge) === '1';
+  }
 }

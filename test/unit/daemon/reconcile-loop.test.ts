@@ -32,8 +32,8 @@ function setup() {
   const calls: string[] = [];
   const ruleset = new FakeRuleset(calls);
   const connections = new Map<string, number>([['app-1', 0]]);
-  const traffic: Traffic & { repair?: string; fail?: Error; during?: () => void; localnetOff?: boolean } = {
-    drifted: async () => traffic.localnetOff === true,
+  const traffic: Traffic & { repair?: string; fail?: Error; during?: () => void; due?: boolean } = {
+    checkDue: async () => traffic.due === true,
     adopt: async () => [],
     prepare: async () => {},
     switchTo: async () => {},
@@ -90,23 +90,15 @@ describe('the reconcile loop', () => {
     t.stop();
   });
 
-  test('during a canary every tick checks, so that the split of new connections `status` shows stays fresh', async () => {
+  test('a check due without a ruleset event (a canary, route_localnet turned off) runs on the next tick and every tick while it lasts', async () => {
     const t = setup();
     await ticks(2);
     assert.equal(t.checks(), 0);
-    (t.traffic as { backends?: unknown[] }).backends = [{ name: 'app-2', percent: 10 }, { name: 'app-1' }];
-    await ticks(3);
-    assert.equal(t.checks(), 3);
-    t.stop();
-  });
-
-  test('route_localnet turned off makes no ruleset event, and is checked on the next tick all the same', async () => {
-    const t = setup();
-    await ticks(2);
-    assert.equal(t.checks(), 0);
-    t.traffic.localnetOff = true;
+    t.traffic.due = true;
     await ticks(1);
     assert.equal(t.checks(), 1);
+    await ticks(2);
+    assert.equal(t.checks(), 3);
     t.stop();
   });
 

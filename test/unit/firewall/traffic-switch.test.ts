@@ -75,6 +75,18 @@ describe('TrafficSwitch', () => {
     assert.equal(await traffic.reconcile(), undefined);
   });
 
+  test('a check is due without a ruleset event during a canary, and when route_localnet was turned off', async () => {
+    const { localnet, traffic } = setup();
+    await traffic.switchTo([v1]);
+    assert.equal(await traffic.checkDue(), false);
+    await traffic.switchTo([{ ...v2, percent: 10 }, v1]);
+    assert.equal(await traffic.checkDue(), true, 'a canary: status shows its split');
+    await traffic.switchTo([v2]);
+    assert.equal(await traffic.checkDue(), false);
+    await localnet.restore('docker0');
+    assert.equal(await traffic.checkDue(), true, 'route_localnet off');
+  });
+
   test('a chain deleted by someone else: the switch makes everything again', async () => {
     const { nat, traffic } = setup();
     await traffic.switchTo([v1]);
